@@ -1,0 +1,1 @@
+"""Adapters: the outside world behind the core's ports, each with an in-memory twin."""

@@ -1,0 +1,1 @@
+"""The relational database: SQLite by default, PostgreSQL by URL, migrated by Alembic."""

@@ -1,0 +1,1 @@
+"""Use cases, one module per verb family, written against the core's ports."""
