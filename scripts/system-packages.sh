@@ -4,7 +4,12 @@
 set -euo pipefail
 
 PACKAGES=(
-  # one per line, with the capability that needs it
+  pdns-server pdns-backend-sqlite3   # DNS: authoritative server with HTTP API and RFC 2136
+  rbldnsd                            # reputation: DNSBL zones on loopback
+  dovecot-imapd dovecot-sqlite dovecot-pgsql  # mailboxes: the self-hosted IMAP backend
+  postfix                            # sending: a real relay that emits real DSNs
+  chromium                           # dashboard: browser tests
+  dnsutils sqlite3 curl              # client tools used by tests and scripts
 )
 
 missing=()
@@ -14,6 +19,9 @@ for package in "${PACKAGES[@]}"; do
 done
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # Postfix asks what kind of mail server it is; "No configuration" writes nothing to /etc.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
 fi
