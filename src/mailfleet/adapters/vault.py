@@ -175,7 +175,7 @@ class SqlVault:
                 select(SecretRow.name, SecretRow.key_id, SecretRow.updated_at).order_by(
                     SecretRow.name
                 )
-            ).tuples()
+            )
             return list(rows)
 
     def reseal_all(self, new: bytes) -> int:

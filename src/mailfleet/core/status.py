@@ -104,7 +104,7 @@ def fleet_status(fleet: Fleet, snapshot: FleetSnapshot, last_sync: datetime | No
                     in_spec=False,
                     drift=(),
                     mailboxes=mailboxes_by_domain.get(name, 0),
-                    sending_ips=tuple(str(ip) for ip in record.spec.get("sending_ips", []) or []),  # type: ignore[attr-defined]
+                    sending_ips=_strings(record.spec.get("sending_ips")),
                     last_activity_at=record.last_activity_at,
                 )
             )
@@ -121,3 +121,8 @@ def fleet_status(fleet: Fleet, snapshot: FleetSnapshot, last_sync: datetime | No
         for name, segment in fleet.segments.items()
     )
     return FleetStatus(fleet.name, segments, tuple(domains), last_sync)
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    """A stored JSON list as a tuple of strings."""
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()

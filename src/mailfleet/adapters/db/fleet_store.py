@@ -58,7 +58,7 @@ class SqlFleetStore:
                 )
                 for row, name, segment in s.execute(
                     select(DomainRow, DomainRow.name, SegmentRow.name).join(SegmentRow)
-                ).tuples()
+                )
             }
             mailboxes = {
                 row.address: Record(
@@ -70,9 +70,7 @@ class SqlFleetStore:
                     row.last_activity_at,
                     row.updated_at,
                 )
-                for row, domain in s.execute(
-                    select(MailboxRow, DomainRow.name).join(DomainRow)
-                ).tuples()
+                for row, domain in s.execute(select(MailboxRow, DomainRow.name).join(DomainRow))
             }
         return FleetSnapshot(
             {
@@ -95,7 +93,7 @@ class SqlFleetStore:
                     continue
                 key_column = _key_column(table)
                 parents = _parent_ids(s, entity)
-                ids: dict[str, int] = dict(s.execute(select(key_column, table.id)).tuples().all())
+                ids: dict[str, int] = dict(s.execute(select(key_column, table.id)))
                 creates = [
                     {
                         key_column.key: c.key,
@@ -143,9 +141,9 @@ def _key_column(table: type[SegmentRow] | type[DomainRow] | type[MailboxRow]) ->
 
 def _parent_ids(s: Any, entity: EntityKind) -> Mapping[str, int]:
     if entity == EntityKind.DOMAIN:
-        return dict(s.execute(select(SegmentRow.name, SegmentRow.id)).tuples().all())
+        return dict(s.execute(select(SegmentRow.name, SegmentRow.id)))
     if entity == EntityKind.MAILBOX:
-        return dict(s.execute(select(DomainRow.name, DomainRow.id)).tuples().all())
+        return dict(s.execute(select(DomainRow.name, DomainRow.id)))
     return {}
 
 
