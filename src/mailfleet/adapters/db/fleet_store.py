@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Executable, insert, select, update
+from sqlalchemy.orm import Session
 
 from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.tables import DomainRow, MailboxRow, SegmentRow, SpecSyncRow
@@ -93,7 +94,7 @@ class SqlFleetStore:
                     continue
                 key_column = _key_column(table)
                 parents = _parent_ids(s, entity)
-                ids: dict[str, int] = dict(s.execute(select(key_column, table.id)))
+                ids = _pairs(s, select(key_column, table.id))
                 creates = [
                     {
                         key_column.key: c.key,
@@ -139,11 +140,16 @@ def _key_column(table: type[SegmentRow] | type[DomainRow] | type[MailboxRow]) ->
     return SegmentRow.name if table is SegmentRow else DomainRow.name
 
 
-def _parent_ids(s: Any, entity: EntityKind) -> Mapping[str, int]:
+def _pairs(s: Session, query: Executable) -> dict[str, int]:
+    """A two-column query as a dict."""
+    return {str(key): int(value) for key, value in s.execute(query)}
+
+
+def _parent_ids(s: Session, entity: EntityKind) -> Mapping[str, int]:
     if entity == EntityKind.DOMAIN:
-        return dict(s.execute(select(SegmentRow.name, SegmentRow.id)))
+        return _pairs(s, select(SegmentRow.name, SegmentRow.id))
     if entity == EntityKind.MAILBOX:
-        return dict(s.execute(select(DomainRow.name, DomainRow.id)))
+        return _pairs(s, select(DomainRow.name, DomainRow.id))
     return {}
 
 
