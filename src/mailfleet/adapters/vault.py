@@ -192,6 +192,10 @@ class SqlVault:
         self._keyring = Keyring(new)
         return len(rows)
 
+    def current_key_id(self) -> str:
+        """The id of the key new secrets are sealed with."""
+        return key_id(self._keyring.current)
+
     def key_ids_in_use(self) -> set[str]:
         """Ids of the keys that sealed the stored secrets."""
         with self._db.session() as s:
@@ -270,7 +274,7 @@ def rotate_master_key(
     ``new_key_reference`` and the operator switches the setting afterwards.
     """
     scheme, target = parse_secret_ref(reference)
-    old_id = key_id(vault._keyring.current)
+    old_id = vault.current_key_id()
     if scheme == SecretRefScheme.ENV:
         if new_key_reference is None:
             raise VaultKeyError(
