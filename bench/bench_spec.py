@@ -48,10 +48,13 @@ def write_spec(folder: Path) -> Path:
             )
         else:
             csv = folder / f"fleet{i:02}.csv"
-            rows = [f"rep{n:03},Rep {n},40,owner@fleet{i:02}.example" for n in
-                    range(MAILBOXES_PER_DOMAIN)]
-            csv.write_text("username,display_name,daily_limit,forward_to\n" + "\n".join(rows),
-                           encoding="utf-8")
+            rows = [
+                f"rep{n:03},Rep {n},40,owner@fleet{i:02}.example"
+                for n in range(MAILBOXES_PER_DOMAIN)
+            ]
+            csv.write_text(
+                "username,display_name,daily_limit,forward_to\n" + "\n".join(rows), encoding="utf-8"
+            )
             lines.append(f"      - csv: {csv.name}")
     path = folder / "fleet.yaml"
     path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")

@@ -1,6 +1,6 @@
 """Run every benchmark in this folder, one after another, printing each one's figures.
 
-    python bench/run_all.py
+python bench/run_all.py
 """
 
 from __future__ import annotations
