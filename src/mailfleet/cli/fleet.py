@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from mailfleet.cli.context import spec_path, state
@@ -122,15 +123,15 @@ def status(ctx: typer.Context, spec: SpecOption = None, as_json: JsonOption = Fa
     if as_json:
         print_json(report.as_dict())
         return
-    segments = Table(title=f"fleet {report.fleet}: segments")
-    for column in ("segment", "purpose", "priority", "target/day", "domains", "mailboxes", "state"):
-        segments.add_column(
-            column, justify="right" if column in ("target/day", "domains", "mailboxes") else "left"
-        )
+    segments = Table(title=f"fleet {report.fleet}: segments", box=box.SIMPLE_HEAD, pad_edge=False)
+    segments.add_column("segment", no_wrap=True)
+    segments.add_column("priority", no_wrap=True)
+    for column in ("target/day", "domains", "mailboxes"):
+        segments.add_column(column, justify="right", no_wrap=True)
+    segments.add_column("state", no_wrap=True)
     for s in report.segments:
         segments.add_row(
             s.name,
-            s.purpose,
             s.priority,
             f"{s.daily_target:,}",
             str(s.domains),
@@ -138,9 +139,12 @@ def status(ctx: typer.Context, spec: SpecOption = None, as_json: JsonOption = Fa
             _state(s.state),
         )
     console.print(segments)
-    domains = Table(title="domains")
-    for column in ("domain", "segment", "state", "mailboxes", "sending IPs", "drift"):
-        domains.add_column(column, justify="right" if column == "mailboxes" else "left")
+    domains = Table(title="domains", box=box.SIMPLE_HEAD, pad_edge=False)
+    domains.add_column("domain", no_wrap=True)
+    domains.add_column("segment", no_wrap=True)
+    domains.add_column("state", no_wrap=True)
+    domains.add_column("inboxes", justify="right", no_wrap=True)
+    domains.add_column("sending IPs", no_wrap=True)
     for d in report.domains:
         name = d.name if d.in_spec else f"{d.name} [dim](not in spec)[/]"
         domains.add_row(
@@ -148,10 +152,15 @@ def status(ctx: typer.Context, spec: SpecOption = None, as_json: JsonOption = Fa
             d.segment,
             _state(d.state),
             str(d.mailboxes),
-            ", ".join(d.sending_ips) or "-",
-            ", ".join(d.drift) if d.drift else "-",
+            "\n".join(d.sending_ips) or "-",
         )
     console.print(domains)
+    for d in report.domains:
+        if d.drift:
+            console.print(
+                f"[yellow]drift:[/] {d.name}: the database differs from the spec in "
+                f"{', '.join(d.drift)}; run [cyan]mailfleet sync[/]"
+            )
     if report.last_sync is None:
         console.print("[yellow]Not synced yet:[/] run [cyan]mailfleet sync[/] to load the spec.")
     else:

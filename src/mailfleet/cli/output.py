@@ -53,7 +53,7 @@ def reporting(as_json: bool) -> Iterator[None]:
         else:
             err_console.print(f"[bold red]{exc}[/]")
             for problem in exc.problems:
-                err_console.print(f"  {problem.render()}", markup=False)
+                err_console.print(f"  {problem.render()}", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except MailfleetError as exc:
         code = EXIT_BAD_INPUT if isinstance(exc, ConfigError) else EXIT_FAILED
