@@ -10,11 +10,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mailfleet.adapters.clock import SystemClock
+from mailfleet.adapters.db import migrate
 from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
-from mailfleet.adapters.vault import SqlVault, load_keyring
+from mailfleet.adapters.logs import configure_logging
+from mailfleet.adapters.secret_refs import resolve_secret_ref
+from mailfleet.adapters.vault import (
+    Rotation,
+    SqlVault,
+    encode_key,
+    load_keyring,
+    new_key,
+    rotate_master_key,
+)
 from mailfleet.core.ports import Clock
+from mailfleet.core.secrets import Secret
 from mailfleet.settings import Settings
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where the database schema stands against the code."""
+
+    database: str
+    before: frozenset[str]
+    after: frozenset[str]
+    heads: frozenset[str]
 
 
 @dataclass
@@ -40,9 +61,20 @@ class App:
             self._database = database
         return self._database
 
-    def raw_database(self) -> Database:
-        """The database without any schema check, for the ``db`` commands."""
-        return Database(self.settings.effective_database_url)
+    def schema_state(self, *, upgrade: bool) -> SchemaState:
+        """The schema's revisions, after migrating to the code's heads when ``upgrade``."""
+        database = Database(self.settings.effective_database_url)
+        try:
+            before = migrate.current_revisions(database.engine)
+            after = migrate.upgrade(database.engine)[1] if upgrade else before
+            return SchemaState(
+                database.describe(),
+                frozenset(before),
+                frozenset(after),
+                frozenset(migrate.head_revisions()),
+            )
+        finally:
+            database.dispose()
 
     def fleet_store(self) -> SqlFleetStore:
         """The fleet's mirror in the database."""
@@ -55,6 +87,19 @@ class App:
             self._vault = SqlVault(self.database(), keyring, self.clock)
         return self._vault
 
+    def rotate_master_key(self, new_key_reference: str | None = None) -> Rotation:
+        """Re-encrypt every secret under a new master key."""
+        return rotate_master_key(
+            self.vault(),
+            self.settings.effective_master_key,
+            new_key_reference=new_key_reference,
+            env=self.env,
+        )
+
+    def resolve_secret(self, reference: str) -> Secret:
+        """Read the secret an ``env:``/``file:`` reference points to."""
+        return resolve_secret_ref(reference, self.env)
+
     def close(self) -> None:
         """Release connections."""
         if self._database is not None:
@@ -66,4 +111,10 @@ def build(
     settings: Settings, *, clock: Clock | None = None, env: Mapping[str, str] | None = None
 ) -> App:
     """Wire an ``App`` from settings. Nothing is opened until it is asked for."""
+    configure_logging(settings.log_level)
     return App(settings=settings, clock=clock or SystemClock(), env=env)
+
+
+def generate_master_key() -> str:
+    """A new random master key in its text form, for ``master_key = env:NAME`` set-ups."""
+    return encode_key(new_key())

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from mailfleet.adapters.db import migrate
 from mailfleet.cli.context import state
 from mailfleet.cli.output import console, print_json, reporting
 
@@ -18,45 +17,49 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts
 
 @db_app.command()
 def upgrade(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Migrate the database to the code's schema (automatic on the embedded SQLite default)."""
+    """Migrate the database to the code's schema (automatic on the embedded SQLite default).
+
+    Run it once per release on PostgreSQL, before starting workers.
+    """
     with reporting(as_json):
-        database = state(ctx).app().raw_database()
-        before, after = migrate.upgrade(database.engine)
-        where = database.describe()
-        database.dispose()
+        schema = state(ctx).app().schema_state(upgrade=True)
     if as_json:
         print_json(
-            {"ok": True, "database": where, "before": sorted(before), "after": sorted(after)}
+            {
+                "ok": True,
+                "database": schema.database,
+                "before": sorted(schema.before),
+                "after": sorted(schema.after),
+            }
         )
-    elif before == after:
-        console.print(f"[green]✓[/] {where} is already current ({', '.join(sorted(after))})")
+    elif schema.before == schema.after:
+        console.print(f"[green]✓[/] {schema.database} is already current")
     else:
-        console.print(f"[green]✓[/] {where} upgraded to {', '.join(sorted(after))}")
+        console.print(
+            f"[green]✓[/] {schema.database} upgraded to {', '.join(sorted(schema.after))}"
+        )
 
 
 @db_app.command()
 def current(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Show the database's schema revision and whether it is current."""
+    """Show the database's schema revisions and whether they are current."""
     with reporting(as_json):
-        database = state(ctx).app().raw_database()
-        now = migrate.current_revisions(database.engine)
-        heads = migrate.head_revisions()
-        where = database.describe()
-        database.dispose()
+        schema = state(ctx).app().schema_state(upgrade=False)
+    up_to_date = schema.after == schema.heads
     if as_json:
         print_json(
             {
-                "database": where,
-                "current": sorted(now),
-                "heads": sorted(heads),
-                "up_to_date": now == heads,
+                "database": schema.database,
+                "current": sorted(schema.after),
+                "heads": sorted(schema.heads),
+                "up_to_date": up_to_date,
             }
         )
     else:
         mark = (
-            "[green]current[/]" if now == heads else "[yellow]behind: run 'mailfleet db upgrade'[/]"
+            "[green]current[/]" if up_to_date else "[yellow]behind: run 'mailfleet db upgrade'[/]"
         )
-        console.print(f"{where}: {', '.join(sorted(now)) or 'empty'} ({mark})")
+        console.print(f"{schema.database}: {', '.join(sorted(schema.after)) or 'empty'} ({mark})")
 
 
 def register(app: typer.Typer) -> None:

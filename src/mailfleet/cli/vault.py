@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from mailfleet.adapters.secret_refs import resolve_secret_ref
-from mailfleet.adapters.vault import encode_key, new_key, rotate_master_key
+from mailfleet.bootstrap import generate_master_key
 from mailfleet.cli.context import state
 from mailfleet.cli.output import console, print_json, reporting
 from mailfleet.core.errors import VaultError
@@ -37,15 +36,16 @@ def set_secret(
     Example: `printf %s "$RELAY_PASSWORD" | mailfleet vault set provider/relay/password`
     """
     with reporting(as_json):
+        app = state(ctx).app()
         if source is not None:
-            value = resolve_secret_ref(source)
+            value = app.resolve_secret(source)
         elif sys.stdin.isatty():
             value = Secret(typer.prompt("Value", hide_input=True))
         else:
             value = Secret(sys.stdin.read().rstrip("\n"))
         if not value:
             raise VaultError("refusing to store an empty secret")
-        state(ctx).app().vault().put(name, value)
+        app.vault().put(name, value)
     if as_json:
         print_json({"ok": True, "name": name})
     else:
@@ -94,13 +94,7 @@ def rotate_key(
 ) -> None:
     """Re-encrypt every secret under a new master key, safely against interruption."""
     with reporting(as_json):
-        app = state(ctx).app()
-        result = rotate_master_key(
-            app.vault(),
-            app.settings.effective_master_key,
-            new_key_reference=new_key_ref,
-            env=app.env,
-        )
+        result = state(ctx).app().rotate_master_key(new_key_ref)
     if as_json:
         print_json(
             {
@@ -120,7 +114,7 @@ def rotate_key(
 @vault_app.command("generate-key")
 def generate_key() -> None:
     """Print a new random master key (base64), for MAILFLEET_MASTER_KEY=env:NAME setups."""
-    sys.stdout.write(encode_key(new_key()) + "\n")
+    sys.stdout.write(generate_master_key() + "\n")
 
 
 def register(app: typer.Typer) -> None:
