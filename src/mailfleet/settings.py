@@ -46,7 +46,9 @@ class Settings(BaseModel):
         "'file:PATH'; empty means file:<data_dir>/master.key, created on first use (mode 0600).",
     )
     web_bind: str = Field(default="127.0.0.1:8025", description="host:port the web app binds.")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Lowest level of log lines written to stderr."
+    )
 
     @field_validator("master_key")
     @classmethod

@@ -50,11 +50,13 @@ class SpecModel(BaseModel):
 class ThresholdsSpec(SpecModel):
     """Warmup gates and alert levels. Defaults follow the case study: 2 %, 0.1 %, alert 0.08 %."""
 
-    bounce_rate: Rate = 0.02
-    complaint_rate: Rate = 0.001
-    bounce_alert: Rate = 0.02
-    complaint_alert: Rate = 0.0008
-    deferral_rate: Rate = 0.10
+    bounce_rate: Rate = Field(default=0.02, description="Warmup advances only below this.")
+    complaint_rate: Rate = Field(default=0.001, description="Warmup advances only below this.")
+    bounce_alert: Rate = Field(default=0.02, description="An alert fires above this.")
+    complaint_alert: Rate = Field(default=0.0008, description="An alert fires above this.")
+    deferral_rate: Rate = Field(
+        default=0.10, description="Share of 4xx deferrals above which warmup holds."
+    )
 
     @model_validator(mode="after")
     def _alerts_fire_before_gates(self) -> ThresholdsSpec:
@@ -81,11 +83,14 @@ class ThresholdOverrides(SpecModel):
 class WarmupStepSpec(SpecModel):
     """One week: ``{week: 1, min: 20, max: 50}``, or ``{week: 6, target: true}``."""
 
-    week: int = Field(ge=1, le=52)
-    min: int | None = Field(default=None, ge=1)
-    max: int | None = Field(default=None, ge=1)
-    target: bool = False
-    audience: Audience = Audience.ALL
+    week: int = Field(ge=1, le=52, description="Week number, 1, 2, 3, ... without gaps.")
+    min: int | None = Field(default=None, ge=1, description="Daily volume at the week's start.")
+    max: int | None = Field(default=None, ge=1, description="Daily volume at the week's end.")
+    target: bool = Field(default=False, description="This week sends the segment's target.")
+    audience: Audience = Field(
+        default=Audience.ALL,
+        description="Most engaged recipients first: most-engaged, engaged, broad, all.",
+    )
 
     @model_validator(mode="after")
     def _range_or_target(self) -> WarmupStepSpec:
@@ -149,9 +154,11 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 class HoursWindowSpec(SpecModel):
     """``{days: mon-fri, start: "08:00", end: "18:00"}``, local to the domain's time zone."""
 
-    days: Annotated[list[Weekday], BeforeValidator(_parse_days)] = Field(min_length=1)
-    start: time
-    end: time
+    days: Annotated[list[Weekday], BeforeValidator(_parse_days)] = Field(
+        min_length=1, description="`mon-fri`, `mon,wed,fri` or a list of day names."
+    )
+    start: time = Field(description='Local start time, "08:00".')
+    end: time = Field(description="Local end time, after start.")
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> HoursWindowSpec:
@@ -246,21 +253,26 @@ class RelayProviderSpec(ProviderSpec):
 class VolumeSpec(SpecModel):
     """A volume profile; ``daily_target`` (per domain) defaults from the profile."""
 
-    profile: VolumeProfile = VolumeProfile.STANDARD
-    daily_target: int | None = Field(default=None, ge=1)
+    profile: VolumeProfile = Field(
+        default=VolumeProfile.STANDARD,
+        description="low (200/day), medium (5,000), standard (10,000) or high (25,000).",
+    )
+    daily_target: int | None = Field(
+        default=None, ge=1, description="Daily volume per domain once warm; overrides profile."
+    )
 
 
 class SegmentWarmupSpec(SpecModel):
     """How a segment warms: its priority and the named schedule it follows."""
 
-    priority: WarmupPriority
-    schedule: str = "six-weeks"
+    priority: WarmupPriority = Field(description="first, progressive, parallel or minimal.")
+    schedule: str = Field(default="six-weeks", description="A name from warmup_schedules.")
 
 
 class SegmentSpec(SpecModel):
     """A segment (case study: primary, pool-a, pool-b, transactional, monitoring)."""
 
-    purpose: str = ""
+    purpose: str = Field(default="", description="What the segment's mail is for.")
     volume: VolumeSpec = VolumeSpec()
     warmup: SegmentWarmupSpec
     thresholds: ThresholdOverrides = ThresholdOverrides()
@@ -272,19 +284,23 @@ class SegmentSpec(SpecModel):
 class MailboxSpec(SpecModel):
     """One mailbox written out: ``{username: alice, display_name: Alice Doe}``."""
 
-    username: LocalPart
-    display_name: str = ""
-    daily_limit: int | None = Field(default=None, ge=0)
-    forward_to: list[EmailAddress] = Field(default_factory=list)
+    username: LocalPart = Field(description="The local part, before the @.")
+    display_name: str = Field(default="", description="The From name.")
+    daily_limit: int | None = Field(
+        default=None, ge=0, description="Sends per day once warm; defaults.mailbox_daily_limit."
+    )
+    forward_to: list[EmailAddress] = Field(
+        default_factory=list, description="Addresses that get a copy of incoming mail."
+    )
 
 
 class GenerateSpec(SpecModel):
     """Many mailboxes from a pattern: ``{count: 40, pattern: "sdr{n:02}"}``."""
 
-    count: int = Field(ge=1, le=100_000)
-    pattern: str
-    start: int = Field(default=1, ge=0)
-    display_name: str = ""
+    count: int = Field(ge=1, le=100_000, description="How many mailboxes.")
+    pattern: str = Field(description='Username pattern with {n}, e.g. "sdr{n:02}".')
+    start: int = Field(default=1, ge=0, description="The first number.")
+    display_name: str = Field(default="", description='Display name pattern, e.g. "SDR {n}".')
     daily_limit: int | None = Field(default=None, ge=0)
     forward_to: list[EmailAddress] = Field(default_factory=list)
 
@@ -332,26 +348,32 @@ MailboxEntry = Annotated[
 class DomainSpec(SpecModel):
     """A sending domain. Provider, time zone and hours fall back to the ``defaults`` section."""
 
-    name: DomainName
-    segment: str
-    dns: str | None = None
-    mailbox: str | None = None
-    relay: str | None = None
-    sending_ips: list[IPv4Address | IPv6Address] = Field(default_factory=list)
-    timezone: TimeZoneName | None = None
-    business_hours: str | None = None
+    name: DomainName = Field(description="The domain; IDNs are stored as A-labels.")
+    segment: str = Field(description="A name from segments.")
+    dns: str | None = Field(default=None, description="A name from providers.dns.")
+    mailbox: str | None = Field(default=None, description="A name from providers.mailbox.")
+    relay: str | None = Field(default=None, description="A name from providers.relay.")
+    sending_ips: list[IPv4Address | IPv6Address] = Field(
+        default_factory=list, description="IPv4/IPv6 addresses mail leaves from (SPF, DNSBL)."
+    )
+    timezone: TimeZoneName | None = Field(
+        default=None, description="IANA zone for business hours, e.g. Europe/Berlin."
+    )
+    business_hours: str | None = Field(
+        default=None, description="A name from policies.business_hours."
+    )
     mailboxes: list[MailboxEntry] = Field(default_factory=list)
 
 
 class DefaultsSpec(SpecModel):
     """Values every domain and mailbox inherits unless it sets its own."""
 
-    dns: str | None = None
-    mailbox: str | None = None
-    relay: str | None = None
-    timezone: TimeZoneName = "UTC"
-    business_hours: str = "default"
-    mailbox_daily_limit: int = Field(default=50, ge=0)
+    dns: str | None = Field(default=None, description="DNS provider for every domain.")
+    mailbox: str | None = Field(default=None, description="Mailbox provider for every domain.")
+    relay: str | None = Field(default=None, description="Relay for every domain.")
+    timezone: TimeZoneName = Field(default="UTC", description="IANA time zone.")
+    business_hours: str = Field(default="default", description="Named business hours.")
+    mailbox_daily_limit: int = Field(default=50, ge=0, description="Per mailbox, per day.")
 
 
 class FleetHeader(SpecModel):
