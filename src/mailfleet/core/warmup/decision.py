@@ -1,0 +1,89 @@
+"""Warmup decisions as values: the action, the findings behind it and the evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from mailfleet.core.warmup.evidence import Evidence
+from mailfleet.core.warmup.schedule import week_of
+
+
+class Action(StrEnum):
+    """What a daily decision does to a domain's ramp."""
+
+    WAIT = "wait"  # not started yet
+    ADVANCE = "advance"  # one ramp day up
+    AT_TARGET = "at-target"  # good evidence at full volume: stays there
+    HOLD = "hold"  # warning or too little volume: same ramp day again
+    STEP_BACK = "step-back"  # breach: ramp back and pause
+    PAUSED = "paused"  # still paused
+    RESUME = "resume"  # pause over: sends again at the stepped-back ramp day
+
+
+class Level(StrEnum):
+    """How one signal in the evidence reads."""
+
+    OK = "ok"
+    INSUFFICIENT = "insufficient"
+    WARNING = "warning"
+    BREACH = "breach"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One signal: its measured value, its threshold, and how it reads."""
+
+    signal: str
+    level: Level
+    value: float
+    threshold: float
+    detail: str
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready form."""
+        return {
+            "signal": self.signal,
+            "level": str(self.level),
+            "value": self.value,
+            "threshold": self.threshold,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One domain's decision at the end of ``day``, setting its cap for the next day."""
+
+    domain: str
+    day: date
+    action: Action
+    ramp_day_before: int
+    ramp_day_after: int
+    next_cap: int
+    paused_until: date | None
+    evidence: Evidence
+    findings: tuple[Finding, ...]
+    explanation: str
+
+    @property
+    def week(self) -> int:
+        """The schedule week the domain sends in after this decision."""
+        return week_of(self.ramp_day_after)
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready form, as stored and as printed by ``--json``."""
+        return {
+            "domain": self.domain,
+            "day": self.day.isoformat(),
+            "action": str(self.action),
+            "ramp_day_before": self.ramp_day_before,
+            "ramp_day_after": self.ramp_day_after,
+            "week": self.week,
+            "next_cap": self.next_cap,
+            "paused_until": self.paused_until.isoformat() if self.paused_until else None,
+            "evidence": self.evidence.as_dict(),
+            "findings": [f.as_dict() for f in self.findings],
+            "explanation": self.explanation,
+        }

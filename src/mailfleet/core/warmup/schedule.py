@@ -1,0 +1,148 @@
+"""Warmup curves: the daily cap of a domain on each day of its ramp, and how caps are shared.
+
+A schedule (``WarmupSchedule``) is data: consecutive weeks with a daily range, ending at the
+segment's target. Within a week the cap rises geometrically from the range's low to its high,
+so each day grows by the same factor and no day jumps to the top of a range; between weeks it
+moves from one range's high to the next range's low, the smallest step that stays inside the
+schedule. Every cap is bounded by the segment's daily target.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from mailfleet.core.fleet import Audience, Domain, Fleet, Segment, WarmupPriority, WarmupSchedule
+
+DAYS_PER_WEEK = 7
+
+# Audiences a stage may reach: each tier includes the more engaged ones before it.
+_TIER_ORDER: tuple[Audience, ...] = (
+    Audience.MOST_ENGAGED,
+    Audience.ENGAGED,
+    Audience.BROAD,
+    Audience.ALL,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StartPolicy:
+    """When each priority starts, in days after the fleet's warmup begins."""
+
+    # Progressive domains start one after another across this many days, so the fleet's total
+    # volume grows smoothly instead of doubling whenever a whole segment starts at once.
+    progressive_spread_days: int = 6
+
+
+def target_day(schedule: WarmupSchedule) -> int:
+    """The first ramp day that sends the full target (the first day of the target week)."""
+    for index, step in enumerate(schedule.steps):
+        if step.is_target:
+            return index * DAYS_PER_WEEK
+    return len(schedule.steps) * DAYS_PER_WEEK
+
+
+def ramp_cap(schedule: WarmupSchedule, daily_target: int, ramp_day: int) -> int:
+    """The daily cap on ``ramp_day`` (0-based) of ``schedule``, at most ``daily_target``."""
+    if ramp_day < 0:
+        return 0
+    week, day_in_week = divmod(ramp_day, DAYS_PER_WEEK)
+    if week >= len(schedule.steps):
+        return daily_target
+    step = schedule.steps[week]
+    if step.is_target or step.low is None:
+        return daily_target
+    low = step.low
+    high = step.high if step.high is not None else low
+    if high <= low:
+        return min(daily_target, low)
+    # Geometric within the week: the same daily growth factor, low on day 0, high on day 6.
+    value: float = low * math.pow(high / low, day_in_week / (DAYS_PER_WEEK - 1))
+    return min(daily_target, round(value))
+
+
+def week_of(ramp_day: int) -> int:
+    """The 1-based schedule week that ``ramp_day`` falls in."""
+    return max(ramp_day, 0) // DAYS_PER_WEEK + 1
+
+
+def audience_for(schedule: WarmupSchedule, ramp_day: int) -> Audience:
+    """The widest audience the stage at ``ramp_day`` may reach (the schedule's week)."""
+    week = min(week_of(ramp_day), len(schedule.steps))
+    return schedule.steps[week - 1].audience
+
+
+def reachable_tiers(audience: Audience) -> tuple[Audience, ...]:
+    """Every recipient tier a stage with ``audience`` may send to, most engaged first."""
+    return _TIER_ORDER[: _TIER_ORDER.index(audience) + 1]
+
+
+def may_reach(audience: Audience, recipient_tier: Audience) -> bool:
+    """True when a recipient of ``recipient_tier`` is inside the stage's ``audience``."""
+    return recipient_tier in reachable_tiers(audience)
+
+
+def start_offsets(fleet: Fleet, policy: StartPolicy | None = None) -> Mapping[str, int]:
+    """Days after the fleet's warmup start at which each domain begins its ramp.
+
+    First, parallel and minimal segments start on day 0. Progressive domains are staggered
+    evenly across ``progressive_spread_days`` in spec order, the last on the final day.
+    """
+    policy = policy or StartPolicy()
+    progressive = [
+        d.name
+        for d in fleet.domains
+        if fleet.segments[d.segment].priority is WarmupPriority.PROGRESSIVE
+    ]
+    offsets = {d.name: 0 for d in fleet.domains}
+    count = len(progressive)
+    for position, name in enumerate(progressive, start=1):
+        offsets[name] = round(position * policy.progressive_spread_days / count)
+    return offsets
+
+
+def split_fairly(total: int, weights: Sequence[float]) -> tuple[int, ...]:
+    """Share ``total`` in proportion to ``weights`` in whole units that sum exactly to it.
+
+    Largest-remainder apportionment: each share is floored, and the units left over go to the
+    largest remainders (earliest first on ties), so nothing is lost to rounding.
+    """
+    if total <= 0 or not weights:
+        return tuple(0 for _ in weights)
+    weight_sum = sum(weights)
+    if weight_sum <= 0:
+        weights = [1.0] * len(weights)
+        weight_sum = float(len(weights))
+    exact = [total * w / weight_sum for w in weights]
+    shares = [int(x) for x in exact]
+    left = total - sum(shares)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in order[:left]:
+        shares[i] += 1
+    return tuple(shares)
+
+
+def mailbox_caps(domain: Domain, domain_cap: int) -> Mapping[str, int]:
+    """Each mailbox's daily cap: a fair share of the domain's cap, never over its own limit."""
+    shares = split_fairly(domain_cap, [1.0] * len(domain.mailboxes))
+    return {
+        m.address: min(share, m.daily_limit)
+        for m, share in zip(domain.mailboxes, shares, strict=True)
+    }
+
+
+def ip_caps(fleet: Fleet, domain_caps: Mapping[str, int]) -> Mapping[str, int]:
+    """Each sending IP's daily cap: the sum of the fair shares of the domains that use it."""
+    totals: dict[str, int] = {}
+    for domain in fleet.domains:
+        ips = [str(ip) for ip in domain.sending_ips]
+        shares = split_fairly(domain_caps.get(domain.name, 0), [1.0] * len(ips))
+        for ip, share in zip(ips, shares, strict=True):
+            totals[ip] = totals.get(ip, 0) + share
+    return totals
+
+
+def segment_of(fleet: Fleet, domain: Domain) -> Segment:
+    """The segment a domain belongs to."""
+    return fleet.segments[domain.segment]
