@@ -1,0 +1,12 @@
+"""Errors of the warmup capability, in mailfleet's tree (``mailfleet.core.errors``)."""
+
+from __future__ import annotations
+
+from mailfleet.core.errors import ProviderError
+
+
+class LimiterUnavailable(ProviderError):
+    """The shared limiter store cannot be reached; senders must not send without it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
