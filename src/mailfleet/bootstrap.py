@@ -14,6 +14,8 @@ from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
 from mailfleet.adapters.vault import SqlVault, load_keyring
 from mailfleet.core.ports import Clock
+from mailfleet.core.warmup.ports import Limiter
+from mailfleet.services.warmup import WarmupPorts
 from mailfleet.settings import Settings
 
 
@@ -60,6 +62,29 @@ class App:
         if self._database is not None:
             self._database.dispose()
             self._database = None
+
+    def warmup_ports(self) -> WarmupPorts:
+        """Warmup state in the database; metrics and listings from their twins until the
+        feedback and reputation capabilities provide real sources."""
+        from mailfleet.adapters.db.warmup_store import SqlWarmupStore
+        from mailfleet.adapters.warmup.memory import InMemoryBlocklist, InMemoryMetrics
+
+        return WarmupPorts(
+            store=SqlWarmupStore(self.database(), self.clock),
+            metrics=InMemoryMetrics(),
+            blocklist=InMemoryBlocklist(),
+        )
+
+    def limiter(self) -> Limiter:
+        """The send limiter: Redis when ``redis_url`` is set (shared by every worker), else
+        in-process (the embedded default)."""
+        if self.settings.redis_url:
+            from mailfleet.adapters.limiter.redis import RedisLimiter
+
+            return RedisLimiter.from_url(self.settings.redis_url)
+        from mailfleet.adapters.limiter.memory import InProcessLimiter
+
+        return InProcessLimiter(self.clock)
 
 
 def build(

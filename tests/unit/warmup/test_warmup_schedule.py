@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from mailfleet.core.fleet import Audience, Fleet
@@ -11,7 +13,9 @@ from mailfleet.core.warmup.schedule import (
     mailbox_caps,
     may_reach,
     ramp_cap,
+    sending_day_after,
     split_fairly,
+    start_days,
     start_offsets,
     target_day,
     week_of,
@@ -88,7 +92,7 @@ def test_priorities_set_start_offsets(init_fleet: Fleet) -> None:
     assert offsets["acme-ops.example"] == 0
     pools = [offsets[n] for n in ("acme-outreach.example", "acme-reach.example")]
     pools.append(offsets["acme-connect.example"])
-    assert pools == [2, 4, 6]
+    assert pools == [1, 3, 4]
 
 
 @pytest.mark.parametrize(
@@ -138,3 +142,18 @@ def test_early_weeks_reach_only_engaged_recipients(init_fleet: Fleet) -> None:
     assert may_reach(audience_for(schedule, 100), Audience.ALL)
     assert week_of(0) == 1
     assert week_of(35) == 6
+
+
+def test_start_days_count_sending_days(init_fleet: Fleet) -> None:
+    """From a Monday, pools start Tuesday, Thursday and Friday; a Saturday start moves to Monday."""
+    monday = date(2026, 1, 5)
+    starts = start_days(init_fleet, monday)
+    assert starts["acme.example"] == monday
+    pools = ("acme-outreach.example", "acme-reach.example", "acme-connect.example")
+    assert [(starts[p] - monday).days for p in pools] == [1, 3, 4]
+    saturday = start_days(init_fleet, monday + timedelta(days=5))
+    assert saturday["acme.example"] == monday + timedelta(days=7)
+    assert saturday["acme-notify.example"] == monday + timedelta(days=5)  # works Saturdays
+    assert sending_day_after(monday, 5, init_fleet.domain("acme.example").business_hours) == (
+        monday + timedelta(days=7)
+    )

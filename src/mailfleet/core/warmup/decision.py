@@ -87,3 +87,42 @@ class Decision:
             "findings": [f.as_dict() for f in self.findings],
             "explanation": self.explanation,
         }
+
+
+def decision_from_dict(data: dict[str, object]) -> Decision:
+    """Rebuild a decision from ``Decision.as_dict()`` output (as stored)."""
+    raw_evidence = data["evidence"]
+    raw_findings = data["findings"]
+    assert isinstance(raw_evidence, dict)
+    assert isinstance(raw_findings, list)
+    evidence = Evidence(
+        days=tuple(date.fromisoformat(d) for d in raw_evidence["days"]),
+        sent=int(raw_evidence["sent"]),
+        bounced=int(raw_evidence["bounced"]),
+        complained=int(raw_evidence["complained"]),
+        deferred=int(raw_evidence["deferred"]),
+        listings=tuple(raw_evidence["listings"]),
+    )
+    findings = tuple(
+        Finding(
+            signal=str(f["signal"]),
+            level=Level(f["level"]),
+            value=float(f["value"]),
+            threshold=float(f["threshold"]),
+            detail=str(f["detail"]),
+        )
+        for f in raw_findings
+    )
+    paused = data.get("paused_until")
+    return Decision(
+        domain=str(data["domain"]),
+        day=date.fromisoformat(str(data["day"])),
+        action=Action(str(data["action"])),
+        ramp_day_before=int(str(data["ramp_day_before"])),
+        ramp_day_after=int(str(data["ramp_day_after"])),
+        next_cap=int(str(data["next_cap"])),
+        paused_until=date.fromisoformat(str(paused)) if paused else None,
+        evidence=evidence,
+        findings=findings,
+        explanation=str(data["explanation"]),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailfleet.core.errors import ProviderError
+from mailfleet.core.errors import MailfleetError, ProviderError
 
 
 class LimiterUnavailable(ProviderError):
@@ -10,3 +10,10 @@ class LimiterUnavailable(ProviderError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, retryable=True)
+
+
+class UnknownDomain(MailfleetError):
+    """The fleet spec has no domain of that name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no domain {name!r} in the fleet spec; `mailfleet status` lists them")

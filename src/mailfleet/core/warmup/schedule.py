@@ -12,8 +12,17 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
-from mailfleet.core.fleet import Audience, Domain, Fleet, Segment, WarmupPriority, WarmupSchedule
+from mailfleet.core.fleet import (
+    Audience,
+    BusinessHours,
+    Domain,
+    Fleet,
+    Segment,
+    WarmupPriority,
+    WarmupSchedule,
+)
 
 DAYS_PER_WEEK = 7
 
@@ -28,11 +37,11 @@ _TIER_ORDER: tuple[Audience, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class StartPolicy:
-    """When each priority starts, in days after the fleet's warmup begins."""
+    """When each priority starts, in sending days after the fleet's warmup begins."""
 
-    # Progressive domains start one after another across this many days, so the fleet's total
-    # volume grows smoothly instead of doubling whenever a whole segment starts at once.
-    progressive_spread_days: int = 6
+    # Progressive domains start one after another across this many sending days, so the
+    # fleet's total volume grows smoothly instead of jumping when a whole segment starts.
+    progressive_spread_days: int = 4
 
 
 def target_day(schedule: WarmupSchedule) -> int:
@@ -84,10 +93,11 @@ def may_reach(audience: Audience, recipient_tier: Audience) -> bool:
 
 
 def start_offsets(fleet: Fleet, policy: StartPolicy | None = None) -> Mapping[str, int]:
-    """Days after the fleet's warmup start at which each domain begins its ramp.
+    """Sending days after the fleet's warmup start at which each domain begins its ramp.
 
-    First, parallel and minimal segments start on day 0. Progressive domains are staggered
-    evenly across ``progressive_spread_days`` in spec order, the last on the final day.
+    First, parallel and minimal segments start on the first day. Progressive domains are
+    staggered evenly across ``progressive_spread_days`` in spec order, the last on the final
+    day of the spread.
     """
     policy = policy or StartPolicy()
     progressive = [
@@ -100,6 +110,34 @@ def start_offsets(fleet: Fleet, policy: StartPolicy | None = None) -> Mapping[st
     for position, name in enumerate(progressive, start=1):
         offsets[name] = round(position * policy.progressive_spread_days / count)
     return offsets
+
+
+def sending_day_after(first_day: date, offset: int, hours: BusinessHours) -> date:
+    """The ``offset``-th day with business hours on or after ``first_day`` (0 is the first).
+
+    A ramp that started on a rest day would spend its first day with nothing to judge, so
+    start days are counted in sending days.
+    """
+    weekdays = {d for w in hours.windows for d in w.days}
+    if not weekdays:
+        return first_day + timedelta(days=offset)
+    day = first_day
+    while day.weekday() not in weekdays:
+        day += timedelta(days=1)
+    for _ in range(offset):
+        day += timedelta(days=1)
+        while day.weekday() not in weekdays:
+            day += timedelta(days=1)
+    return day
+
+
+def start_days(fleet: Fleet, first_day: date, policy: StartPolicy | None = None) -> dict[str, date]:
+    """Each domain's first sending day when the fleet's warmup begins on ``first_day``."""
+    offsets = start_offsets(fleet, policy)
+    return {
+        d.name: sending_day_after(first_day, offsets[d.name], d.business_hours)
+        for d in fleet.domains
+    }
 
 
 def split_fairly(total: int, weights: Sequence[float]) -> tuple[int, ...]:

@@ -1,0 +1,47 @@
+"""``mailfleet warmup`` commands end to end on the embedded SQLite default."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from mailfleet.cli.app import app
+
+runner = CliRunner()
+
+
+def _invoke(tmp_path: Path, *args: str) -> tuple[int, str]:
+    base = ["--data-dir", str(tmp_path / "state")]
+    result = runner.invoke(app, [*base, *args], catch_exceptions=False)
+    return result.exit_code, result.stdout
+
+
+def test_run_status_and_explain(tmp_path: Path) -> None:
+    """A run starts every ramp; status and explain report it as JSON."""
+    spec = tmp_path / "fleet.yaml"
+    assert _invoke(tmp_path, "init", str(spec))[0] == 0
+    code, out = _invoke(tmp_path, "warmup", "run", "--day", "2026-01-05", "-f", str(spec), "--json")
+    assert code == 0
+    actions = {d["domain"]: d["action"] for d in json.loads(out)["decisions"]}
+    assert set(actions.values()) == {"wait"}
+    code, out = _invoke(tmp_path, "warmup", "status", "-f", str(spec), "--json")
+    assert code == 0
+    domains = {d["domain"]: d for d in json.loads(out)["domains"]}
+    assert len(domains) == 6
+    assert domains["acme.example"]["target"] == 2000
+    code, out = _invoke(tmp_path, "warmup", "explain", "acme.example", "-f", str(spec), "--json")
+    assert code == 0
+    explained = json.loads(out)
+    assert explained["decisions"][0]["action"] == "wait"
+    assert "ramp begins on 2026-01-06" in explained["decisions"][0]["explanation"]
+
+
+def test_explain_unknown_domain_fails_with_a_hint(tmp_path: Path) -> None:
+    """An unknown domain exits 1 with a message naming it."""
+    spec = tmp_path / "fleet.yaml"
+    _invoke(tmp_path, "init", str(spec))
+    code, out = _invoke(tmp_path, "warmup", "explain", "nope.example", "-f", str(spec), "--json")
+    assert code == 1
+    assert "nope.example" in json.loads(out)["error"]
