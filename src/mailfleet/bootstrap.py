@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db.database import Database
@@ -15,6 +16,7 @@ from mailfleet.adapters.db.fleet_store import SqlFleetStore
 from mailfleet.adapters.vault import SqlVault, load_keyring
 from mailfleet.core.ports import Clock
 from mailfleet.core.warmup.ports import Limiter
+from mailfleet.services.simulation import SimulationKit
 from mailfleet.services.warmup import WarmupPorts
 from mailfleet.settings import Settings
 
@@ -85,6 +87,22 @@ class App:
         from mailfleet.adapters.limiter.memory import InProcessLimiter
 
         return InProcessLimiter(self.clock)
+
+    def simulation_kit(self, start: datetime) -> SimulationKit:
+        """A self-contained world for ``mailfleet simulate``: a fake clock at ``start`` and
+        in-memory state, metrics, listings and limiter. Nothing touches the database."""
+        from mailfleet.adapters.clock import FakeClock
+        from mailfleet.adapters.limiter.memory import InProcessLimiter
+        from mailfleet.adapters.warmup.memory import (
+            InMemoryBlocklist,
+            InMemoryMetrics,
+            InMemoryWarmupStore,
+        )
+
+        clock = FakeClock(start)
+        metrics = InMemoryMetrics()
+        ports = WarmupPorts(InMemoryWarmupStore(), metrics, InMemoryBlocklist())
+        return SimulationKit(ports, metrics, InProcessLimiter(clock), clock)
 
 
 def build(

@@ -45,3 +45,16 @@ def test_explain_unknown_domain_fails_with_a_hint(tmp_path: Path) -> None:
     code, out = _invoke(tmp_path, "warmup", "explain", "nope.example", "-f", str(spec), "--json")
     assert code == 1
     assert "nope.example" in json.loads(out)["error"]
+
+
+def test_simulate_json_and_unknown_scenario(tmp_path: Path) -> None:
+    """`simulate --json` reports every domain; an unknown scenario is bad input (exit 2)."""
+    spec = tmp_path / "fleet.yaml"
+    _invoke(tmp_path, "init", str(spec))
+    code, out = _invoke(tmp_path, "simulate", "--days", "10", "-f", str(spec), "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["days"] == 10
+    assert len(report["summary"]) == 6
+    code, _ = _invoke(tmp_path, "simulate", "--scenario", "nope", "-f", str(spec))
+    assert code == 2

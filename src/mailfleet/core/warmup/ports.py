@@ -58,3 +58,11 @@ class WarmupStore(Protocol):
     def decisions(self, domain: str, limit: int = 30) -> Sequence[Decision]:
         """The domain's latest decisions, newest first."""
         ...
+
+
+class MetricsRecorder(Protocol):
+    """Where measured daily results are written (the simulator's world, the feedback intake)."""
+
+    def add(self, domain: str, metrics: DayMetrics) -> None:
+        """Add ``metrics`` to the domain's totals for ``metrics.day``."""
+        ...

@@ -1,0 +1,203 @@
+"""The warmup simulator: the real engine, day after simulated day, against a world model.
+
+Nothing here is simulation-only except the world: caps come from the warmup core, sends are
+paced over business hours and pass the real limiter, metrics go through the metrics port, and
+the daily decisions are ``run_daily_decisions``, exactly as in production. Only the clock is
+fake (advanced with ``sleep``) and the receivers are the world model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from mailfleet.core.fleet import Domain, Fleet
+from mailfleet.core.ports import Clock
+from mailfleet.core.simulation.report import DomainSummary, SimulatedDay, SimulationReport
+from mailfleet.core.simulation.world import (
+    ProviderState,
+    Scenario,
+    WorldModel,
+    active_incident,
+    domain_day,
+    mean_reputation,
+    quality_for,
+)
+from mailfleet.core.warmup.decision import Action
+from mailfleet.core.warmup.evidence import DayMetrics
+from mailfleet.core.warmup.limits import send_checks
+from mailfleet.core.warmup.pacing import HourSlot, pace_day
+from mailfleet.core.warmup.ports import Limiter, MetricsRecorder
+from mailfleet.core.warmup.schedule import audience_for, ramp_cap, week_of
+from mailfleet.core.warmup.state import WarmupState
+from mailfleet.services.warmup import WarmupPorts, run_daily_decisions, start_warmup
+
+_CHUNK = 64  # the simulated sender asks the limiter for up to this many sends at once
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationKit:
+    """The ports a simulation drives: warmup state, a metrics recorder, limiter and clock."""
+
+    ports: WarmupPorts
+    recorder: MetricsRecorder
+    limiter: Limiter
+    clock: Clock
+
+
+def _advance(clock: Clock, moment: datetime) -> None:
+    delta = (moment - clock.now()).total_seconds()
+    if delta > 0:
+        clock.sleep(delta)
+
+
+def _cap(fleet: Fleet, domain: Domain, state: WarmupState, day: date) -> int:
+    if not state.started(day) or state.paused:
+        return 0
+    segment = fleet.segments[domain.segment]
+    return ramp_cap(segment.schedule, segment.daily_target, state.ramp_day)
+
+
+def _send_slot(kit: SimulationKit, domain: Domain, cap: int, slot: HourSlot) -> tuple[int, int]:
+    """Send one hour's worth through the limiter; the queue always holds more than allowed."""
+    checks = send_checks(
+        domain=domain.name,
+        timezone=domain.timezone,
+        at=kit.clock.now(),
+        domain_daily=cap,
+        domain_hourly=slot.ceiling,
+    )
+    wanted = slot.ceiling + slot.ceiling // 10 + 1
+    sent = 0
+    chunk = _CHUNK
+    while wanted > sent and chunk >= 1:
+        size = min(chunk, wanted - sent)
+        if kit.limiter.acquire(checks, size):
+            sent += size
+        else:
+            chunk //= 2
+    return sent, wanted - sent
+
+
+def _send_day(
+    fleet: Fleet, kit: SimulationKit, caps: Mapping[str, int], day: date
+) -> tuple[dict[str, tuple[int, int]], datetime]:
+    """Pace and send every domain's day in time order; returns sent/refused and the day's end."""
+    plans = [
+        (slot, domain)
+        for domain in fleet.domains
+        for slot in pace_day(
+            caps[domain.name], day, domain.business_hours, domain.timezone, seed=domain.name
+        )
+        if slot.ceiling > 0
+    ]
+    plans.sort(key=lambda p: p[0].start)
+    results = {d.name: (0, 0) for d in fleet.domains}
+    end = datetime.combine(day + timedelta(days=1), time(0), UTC)
+    for slot, domain in plans:
+        _advance(kit.clock, slot.start)
+        sent, refused = _send_slot(kit, domain, caps[domain.name], slot)
+        before = results[domain.name]
+        results[domain.name] = (before[0] + sent, before[1] + refused)
+        end = max(end, slot.end)
+    return results, end
+
+
+def simulate(
+    fleet: Fleet, world: WorldModel, scenario: Scenario, days: int, kit: SimulationKit
+) -> SimulationReport:
+    """Run ``days`` simulated days from the kit clock's date; report every day and domain."""
+    start = kit.clock.now().date()
+    start_warmup(fleet, kit.ports, start)
+    positions = _positions(fleet)
+    providers: dict[str, dict[str, ProviderState]] = {d.name: {} for d in fleet.domains}
+    rows: list[SimulatedDay] = []
+    for index in range(days):
+        day = start + timedelta(days=index)
+        states = kit.ports.store.states()
+        caps = {d.name: _cap(fleet, d, states[d.name], day) for d in fleet.domains}
+        sends, end = _send_day(fleet, kit, caps, day)
+        outcomes = {}
+        for domain in fleet.domains:
+            segment = fleet.segments[domain.segment]
+            incident = active_incident(scenario, segment.name, positions[domain.name], index)
+            audience = audience_for(segment.schedule, states[domain.name].ramp_day)
+            quality = quality_for(world, segment.name, audience, incident)
+            outcome, providers[domain.name] = domain_day(
+                world, providers[domain.name], sends[domain.name][0], quality
+            )
+            outcomes[domain.name] = outcome
+            kit.recorder.add(
+                domain.name,
+                DayMetrics(
+                    day, outcome.sent, outcome.bounced, outcome.complained, outcome.deferred
+                ),
+            )
+        _advance(kit.clock, end + timedelta(minutes=1))
+        decisions = {d.domain: d for d in run_daily_decisions(fleet, kit.ports, day)}
+        for domain in fleet.domains:
+            outcome = outcomes[domain.name]
+            state = states[domain.name]
+            rows.append(
+                SimulatedDay(
+                    day=index,
+                    date=day,
+                    domain=domain.name,
+                    segment=domain.segment,
+                    cap=caps[domain.name],
+                    sent=outcome.sent,
+                    refused=sends[domain.name][1],
+                    bounced=outcome.bounced,
+                    complained=outcome.complained,
+                    deferred=outcome.deferred,
+                    ramp_day=state.ramp_day,
+                    week=week_of(state.ramp_day),
+                    decision=str(decisions[domain.name].action),
+                    reputation=mean_reputation(providers[domain.name], world),
+                )
+            )
+    return SimulationReport(
+        scenario=scenario.name,
+        description=scenario.description,
+        start=start,
+        days=days,
+        rows=tuple(rows),
+        summaries=tuple(_summary(fleet, d, rows) for d in fleet.domains),
+    )
+
+
+def _positions(fleet: Fleet) -> dict[str, int]:
+    """Each domain's index within its segment, in spec order (scenarios pick domains by it)."""
+    seen: dict[str, int] = {}
+    positions = {}
+    for domain in fleet.domains:
+        positions[domain.name] = seen.get(domain.segment, 0)
+        seen[domain.segment] = positions[domain.name] + 1
+    return positions
+
+
+def _summary(fleet: Fleet, domain: Domain, rows: list[SimulatedDay]) -> DomainSummary:
+    mine = [r for r in rows if r.domain == domain.name]
+    target = fleet.segments[domain.segment].daily_target
+    reached = next((r.day for r in mine if r.cap >= target), None)
+    return DomainSummary(
+        domain=domain.name,
+        segment=domain.segment,
+        target=target,
+        final_cap=mine[-1].cap if mine else 0,
+        reached_target_day=reached,
+        step_backs=sum(1 for r in mine if r.decision == Action.STEP_BACK),
+        holds=sum(1 for r in mine if r.decision == Action.HOLD),
+        paused_days=sum(1 for r in mine if r.decision in (Action.PAUSED, Action.STEP_BACK)),
+        sent=sum(r.sent for r in mine),
+    )
+
+
+def shipped_world() -> tuple[WorldModel, dict[str, Scenario]]:
+    """The world model and scenarios shipped in ``mailfleet/policy/simulation.toml``."""
+    from mailfleet.core.simulation.load import scenarios_from_data, world_from_data
+    from mailfleet.policy import load_policy
+
+    data = load_policy("simulation.toml")
+    return world_from_data(data), scenarios_from_data(data)
