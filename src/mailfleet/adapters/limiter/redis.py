@@ -32,6 +32,7 @@ end
 local windows = {}
 local counts = {}
 local ttls = {}
+local fresh = {}
 for i = 1, #KEYS do
   local base = 2 + (i - 1) * 3
   local limit = tonumber(ARGV[base + 1])
@@ -40,7 +41,11 @@ for i = 1, #KEYS do
   local window = math.floor((now + offset) / seconds)
   local stored = redis.call('HMGET', KEYS[i], 'w', 'n')
   local used = 0
-  if stored[1] and tonumber(stored[1]) == window then used = tonumber(stored[2]) end
+  if stored[1] and tonumber(stored[1]) == window then
+    used = tonumber(stored[2])
+  else
+    fresh[i] = true
+  end
   if used + count > limit then return {0, i, used} end
   windows[i] = window
   counts[i] = used + count
@@ -48,7 +53,8 @@ for i = 1, #KEYS do
 end
 for i = 1, #KEYS do
   redis.call('HSET', KEYS[i], 'w', windows[i], 'n', counts[i])
-  redis.call('EXPIRE', KEYS[i], ttls[i])
+  -- a counter entering a new window gets its expiry once; later sends leave it alone
+  if fresh[i] then redis.call('EXPIRE', KEYS[i], ttls[i]) end
 end
 return {1}
 """

@@ -10,7 +10,7 @@ window starts from zero without anyone resetting it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -67,11 +67,11 @@ class CapCheck:
     name: str
     limit: int
     window: Window
+    # The counter's name, unique per scope, name and window; computed once, read per send.
+    key: str = field(init=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        """The counter's name, unique per scope, name and window length."""
-        return f"{self.scope}:{self.name}:{self.window.name}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"{self.scope}:{self.name}:{self.window.name}")
 
 
 @dataclass(frozen=True, slots=True)
