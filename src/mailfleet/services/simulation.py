@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from mailfleet.core.fleet import Domain, Fleet
 from mailfleet.core.ports import Clock
@@ -26,11 +26,11 @@ from mailfleet.core.simulation.world import (
 )
 from mailfleet.core.warmup.decision import Action
 from mailfleet.core.warmup.evidence import DayMetrics
-from mailfleet.core.warmup.limits import send_checks
-from mailfleet.core.warmup.pacing import HourSlot, pace_day
+from mailfleet.core.warmup.limits import CapCheck
+from mailfleet.core.warmup.pacing import HourSlot
+from mailfleet.core.warmup.plan import DayPlan, plan_fleet_day
 from mailfleet.core.warmup.ports import Limiter, MetricsRecorder
-from mailfleet.core.warmup.schedule import audience_for, ramp_cap, week_of
-from mailfleet.core.warmup.state import WarmupState
+from mailfleet.core.warmup.schedule import week_of
 from mailfleet.services.warmup import WarmupPorts, run_daily_decisions, start_warmup
 
 _CHUNK = 64  # the simulated sender asks the limiter for up to this many sends at once
@@ -52,23 +52,8 @@ def _advance(clock: Clock, moment: datetime) -> None:
         clock.sleep(delta)
 
 
-def _cap(fleet: Fleet, domain: Domain, state: WarmupState, day: date) -> int:
-    if not state.started(day) or state.paused:
-        return 0
-    segment = fleet.segments[domain.segment]
-    return ramp_cap(segment.schedule, segment.daily_target, state.ramp_day)
-
-
-def _send_slot(kit: SimulationKit, domain: Domain, cap: int, slot: HourSlot) -> tuple[int, int]:
-    """Send one hour's worth through the limiter; the queue always holds more than allowed."""
-    checks = send_checks(
-        domain=domain.name,
-        timezone=domain.timezone,
-        at=kit.clock.now(),
-        domain_daily=cap,
-        domain_hourly=slot.ceiling,
-    )
-    wanted = slot.ceiling + slot.ceiling // 10 + 1
+def _take(kit: SimulationKit, checks: tuple[CapCheck, ...], wanted: int) -> int:
+    """Ask for up to ``wanted`` in chunks, halving a chunk the limiter refuses."""
     sent = 0
     chunk = _CHUNK
     while wanted > sent and chunk >= 1:
@@ -77,29 +62,41 @@ def _send_slot(kit: SimulationKit, domain: Domain, cap: int, slot: HourSlot) -> 
             sent += size
         else:
             chunk //= 2
+    return sent
+
+
+def _send_slot(kit: SimulationKit, plan: DayPlan, slot: HourSlot, turn: int) -> tuple[int, int]:
+    """Send one hour's worth through the limiter from the domain's sending IPs, starting
+    with a different IP each hour. The queue always holds more than the caps allow, so the
+    limiter refuses the excess."""
+    ips: list[str | None] = list(plan.ip_caps) or [None]
+    start = turn % len(ips)
+    wanted = slot.ceiling + slot.ceiling // 10 + 1
+    sent = 0
+    for ip in ips[start:] + ips[:start]:
+        checks = plan.checks(kit.clock.now(), ip=ip)
+        if checks is not None:
+            sent += _take(kit, checks, wanted - sent)
     return sent, wanted - sent
 
 
 def _send_day(
-    fleet: Fleet, kit: SimulationKit, caps: Mapping[str, int], day: date
+    fleet: Fleet, kit: SimulationKit, plans: Mapping[str, DayPlan]
 ) -> tuple[dict[str, tuple[int, int]], datetime]:
-    """Pace and send every domain's day in time order; returns sent/refused and the day's end."""
-    plans = [
-        (slot, domain)
-        for domain in fleet.domains
-        for slot in pace_day(
-            caps[domain.name], day, domain.business_hours, domain.timezone, seed=domain.name
-        )
-        if slot.ceiling > 0
-    ]
-    plans.sort(key=lambda p: p[0].start)
+    """Send every domain's day, slot by slot in time order; returns sent/refused and the
+    moment the last slot ends."""
+    ordered = sorted(
+        ((slot, plan) for plan in plans.values() for slot in plan.slots if slot.ceiling > 0),
+        key=lambda p: p[0].start,
+    )
     results = {d.name: (0, 0) for d in fleet.domains}
+    day = next(iter(plans.values())).day
     end = datetime.combine(day + timedelta(days=1), time(0), UTC)
-    for slot, domain in plans:
+    for turn, (slot, plan) in enumerate(ordered):
         _advance(kit.clock, slot.start)
-        sent, refused = _send_slot(kit, domain, caps[domain.name], slot)
-        before = results[domain.name]
-        results[domain.name] = (before[0] + sent, before[1] + refused)
+        sent, refused = _send_slot(kit, plan, slot, turn)
+        before = results[plan.domain]
+        results[plan.domain] = (before[0] + sent, before[1] + refused)
         end = max(end, slot.end)
     return results, end
 
@@ -116,14 +113,13 @@ def simulate(
     for index in range(days):
         day = start + timedelta(days=index)
         states = kit.ports.store.states()
-        caps = {d.name: _cap(fleet, d, states[d.name], day) for d in fleet.domains}
-        sends, end = _send_day(fleet, kit, caps, day)
+        plans = plan_fleet_day(fleet, states, day)
+        sends, end = _send_day(fleet, kit, plans)
         outcomes = {}
         for domain in fleet.domains:
             segment = fleet.segments[domain.segment]
             incident = active_incident(scenario, segment.name, positions[domain.name], index)
-            audience = audience_for(segment.schedule, states[domain.name].ramp_day)
-            quality = quality_for(world, segment.name, audience, incident)
+            quality = quality_for(world, segment.name, plans[domain.name].audience, incident)
             outcome, providers[domain.name] = domain_day(
                 world, providers[domain.name], sends[domain.name][0], quality
             )
@@ -145,7 +141,7 @@ def simulate(
                     date=day,
                     domain=domain.name,
                     segment=domain.segment,
-                    cap=caps[domain.name],
+                    cap=plans[domain.name].cap,
                     sent=outcome.sent,
                     refused=sends[domain.name][1],
                     bounced=outcome.bounced,
