@@ -17,7 +17,7 @@ from mailfleet.adapters.vault import SqlVault, load_keyring
 from mailfleet.core.ports import Clock
 from mailfleet.core.warmup.ports import Limiter
 from mailfleet.services.simulation import SimulationKit
-from mailfleet.services.warmup import WarmupPorts
+from mailfleet.services.warmup import WarmupPorts, shipped_rules
 from mailfleet.settings import Settings
 
 
@@ -71,10 +71,13 @@ class App:
         from mailfleet.adapters.db.warmup_store import SqlWarmupStore
         from mailfleet.adapters.warmup.memory import InMemoryBlocklist, InMemoryMetrics
 
+        gate, start = shipped_rules()
         return WarmupPorts(
             store=SqlWarmupStore(self.database(), self.clock),
             metrics=InMemoryMetrics(),
             blocklist=InMemoryBlocklist(),
+            gate=gate,
+            start=start,
         )
 
     def limiter(self) -> Limiter:
@@ -101,7 +104,10 @@ class App:
 
         clock = FakeClock(start)
         metrics = InMemoryMetrics()
-        ports = WarmupPorts(InMemoryWarmupStore(), metrics, InMemoryBlocklist())
+        gate, start_rules = shipped_rules()
+        ports = WarmupPorts(
+            InMemoryWarmupStore(), metrics, InMemoryBlocklist(), gate=gate, start=start_rules
+        )
         return SimulationKit(ports, metrics, InProcessLimiter(clock), clock)
 
 

@@ -138,3 +138,11 @@ def explain(
         status=_domain_status(fleet, ports, target, day),
         decisions=tuple(ports.store.decisions(domain, limit)),
     )
+
+
+def shipped_rules() -> tuple[GatePolicy, StartPolicy]:
+    """The gate and start rules shipped in ``mailfleet/policy/warmup.toml``."""
+    from mailfleet.core.warmup.rules import rules_from_data
+    from mailfleet.policy import load_policy
+
+    return rules_from_data(load_policy("warmup.toml"))
