@@ -119,6 +119,8 @@ def explain(
         console.print("No decision recorded yet.")
     for decision in result.decisions:
         console.print(f"{decision.day}  {decision.action:<9} {decision.explanation}", markup=False)
+    for member in result.paused_members:
+        console.print(f"paused member {member.domain}: {member.explanation}", markup=False)
 
 
 @warmup_app.command("run")

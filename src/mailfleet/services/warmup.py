@@ -13,7 +13,14 @@ from mailfleet.core.fleet import Domain, Fleet
 from mailfleet.core.warmup.decision import Decision
 from mailfleet.core.warmup.errors import UnknownDomain
 from mailfleet.core.warmup.evidence import Evidence, collect_evidence
-from mailfleet.core.warmup.gate import GatePolicy, decide
+from mailfleet.core.warmup.gate import GatePolicy, decide, decide_member
+from mailfleet.core.warmup.members import (
+    ip_subject,
+    mailbox_shares,
+    mailbox_subject,
+    member_subjects,
+    share_among,
+)
 from mailfleet.core.warmup.ports import BlocklistSource, MetricsSource, WarmupStore
 from mailfleet.core.warmup.schedule import (
     StartPolicy,
@@ -46,10 +53,11 @@ def start_warmup(fleet: Fleet, ports: WarmupPorts, first_day: date) -> dict[str,
     states = ports.store.states()
     starts = start_days(fleet, first_day, ports.start)
     for domain in fleet.domains:
-        if domain.name not in states:
-            state = WarmupState(domain.name, starts[domain.name])
-            ports.store.record(state, None)
-            states[domain.name] = state
+        for subject in (domain.name, *member_subjects(domain)):
+            if subject not in states:
+                state = WarmupState(subject, starts[domain.name])
+                ports.store.record(state, None)
+                states[subject] = state
     return states
 
 
@@ -67,19 +75,36 @@ def _evidence(ports: WarmupPorts, domain: str, state: WarmupState, day: date) ->
 
 
 def run_daily_decisions(fleet: Fleet, ports: WarmupPorts, day: date) -> tuple[Decision, ...]:
-    """Decide for every domain at the end of ``day``, store each decision and new state.
+    """Decide for every domain, then each of its IPs and mailboxes, at the end of ``day``;
+    store each decision with the new state. Returns the domains' decisions first.
 
     Domains not started yet are started with ``day + 1`` as the fleet's first day.
     """
     states = start_warmup(fleet, ports, day + timedelta(days=1))
     decisions = []
+    members = []
     for domain in fleet.domains:
+        segment = fleet.segments[domain.segment]
         state = states[domain.name]
         evidence = _evidence(ports, domain.name, state, day)
-        decision, after = decide(state, fleet.segments[domain.segment], evidence, day, ports.gate)
+        decision, after = decide(state, segment, evidence, day, ports.gate)
         ports.store.record(after, decision)
         decisions.append(decision)
-    return tuple(decisions)
+        shares = _member_shares(domain, decision.next_cap)
+        for subject, share in shares.items():
+            member = states[subject]
+            evidence = _evidence(ports, subject, member, day)
+            verdict, member_after = decide_member(member, segment, evidence, day, share, ports.gate)
+            ports.store.record(member_after, verdict)
+            members.append(verdict)
+    return tuple(decisions + members)
+
+
+def _member_shares(domain: Domain, cap: int) -> dict[str, int]:
+    """Each member's share of ``cap`` when every member is clear."""
+    ips = share_among(cap, [ip_subject(str(ip)) for ip in domain.sending_ips], ())
+    boxes = mailbox_shares(domain, cap, ())
+    return {**ips, **{mailbox_subject(a): n for a, n in boxes.items()}}
 
 
 def _cap_today(fleet: Fleet, domain: Domain, state: WarmupState | None, day: date) -> int:
@@ -125,7 +150,8 @@ def warmup_status(fleet: Fleet, ports: WarmupPorts, day: date) -> tuple[DomainWa
 def explain(
     fleet: Fleet, ports: WarmupPorts, domain: str, day: date, limit: int = 14
 ) -> Explanation:
-    """A domain's status and its latest decisions with their evidence and reasons.
+    """A domain's status, its latest decisions with their evidence and reasons, and why any
+    of its IPs or mailboxes is paused.
 
     Raises ``UnknownDomain`` for a domain the fleet does not have.
     """
@@ -133,10 +159,18 @@ def explain(
         target = fleet.domain(domain)
     except KeyError:
         raise UnknownDomain(domain) from None
+    states = ports.store.states()
+    paused = [
+        latest
+        for subject in member_subjects(target)
+        if subject in states and states[subject].paused
+        for latest in ports.store.decisions(subject, 1)
+    ]
     return Explanation(
         domain=domain,
         status=_domain_status(fleet, ports, target, day),
         decisions=tuple(ports.store.decisions(domain, limit)),
+        paused_members=tuple(paused),
     )
 
 

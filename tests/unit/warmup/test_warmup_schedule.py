@@ -7,10 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from mailfleet.core.fleet import Audience, Fleet
+from mailfleet.core.warmup.members import ip_shares, mailbox_shares
 from mailfleet.core.warmup.schedule import (
     audience_for,
-    ip_caps,
-    mailbox_caps,
     may_reach,
     ramp_cap,
     sending_day_after,
@@ -117,16 +116,16 @@ def test_fifty_over_twelve_hours_loses_nothing() -> None:
 def test_mailbox_caps_share_the_domain_cap_within_limits(init_fleet: Fleet) -> None:
     """A domain cap is split across its mailboxes, each bounded by its own daily limit."""
     pool = init_fleet.domain("acme-outreach.example")
-    caps = mailbox_caps(pool, 200)
+    caps = mailbox_shares(pool, 200, ())
     assert sum(caps.values()) == 200
     assert set(caps.values()) == {10}
-    big = mailbox_caps(pool, 12_000)
+    big = mailbox_shares(pool, 12_000, ())
     assert all(cap == 40 for cap in big.values())
 
 
 def test_ip_caps_split_a_domain_across_its_ips(init_fleet: Fleet) -> None:
     """A domain with two IPs gives each half of its cap; the totals match the domain caps."""
-    caps = ip_caps(init_fleet, {"acme-outreach.example": 101, "acme.example": 40})
+    caps = ip_shares(init_fleet, {"acme-outreach.example": 101, "acme.example": 40}, ())
     assert caps["198.51.100.20"] + caps["2001:db8::20"] == 101
     assert caps["192.0.2.10"] == 40
 

@@ -12,11 +12,11 @@ from mailfleet.adapters.db.tables import Base
 
 
 class WarmupStateRow(Base):
-    """Where one domain stands in its ramp (keyed by domain name, like the spec)."""
+    """Where one subject stands: a domain (by name) or a member (``ip:...``/``mailbox:...``)."""
 
     __tablename__ = "warmup_states"
 
-    domain: Mapped[str] = mapped_column(String(253), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(330), primary_key=True)
     start_day: Mapped[date] = mapped_column(Date)
     ramp_day: Mapped[int] = mapped_column(Integer)
     paused_until: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -31,7 +31,7 @@ class WarmupDecisionRow(Base):
     __tablename__ = "warmup_decisions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    domain: Mapped[str] = mapped_column(String(253), index=True)
+    domain: Mapped[str] = mapped_column(String(330), index=True)
     day: Mapped[date] = mapped_column(Date, index=True)
     action: Mapped[str] = mapped_column(String(16))
     ramp_day_before: Mapped[int] = mapped_column(Integer)

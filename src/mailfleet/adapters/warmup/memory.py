@@ -33,15 +33,17 @@ class InMemoryWarmupStore:
 
 
 class InMemoryMetrics:
-    """Implements ``MetricsSource``; ``add`` records (or adds to) a domain's day."""
+    """Implements ``MetricsSource`` and ``MetricsRecorder`` for any subject (a domain,
+    ``ip:...`` or ``mailbox:...``)."""
 
     def __init__(self) -> None:
-        self._days: dict[tuple[str, date], DayMetrics] = {}
+        self._days: dict[str, dict[date, DayMetrics]] = {}
 
     def add(self, domain: str, metrics: DayMetrics) -> None:
-        """Add ``metrics`` to what is recorded for the domain on ``metrics.day``."""
-        old = self._days.get((domain, metrics.day), DayMetrics(metrics.day))
-        self._days[(domain, metrics.day)] = DayMetrics(
+        """Add ``metrics`` to what is recorded for the subject on ``metrics.day``."""
+        days = self._days.setdefault(domain, {})
+        old = days.get(metrics.day, DayMetrics(metrics.day))
+        days[metrics.day] = DayMetrics(
             metrics.day,
             old.sent + metrics.sent,
             old.bounced + metrics.bounced,
@@ -51,10 +53,8 @@ class InMemoryMetrics:
 
     def daily(self, domain: str, start: date, end: date) -> Sequence[DayMetrics]:
         """Recorded days from ``start`` to ``end``, oldest first."""
-        return sorted(
-            (m for (d, day), m in self._days.items() if d == domain and start <= day <= end),
-            key=lambda m: m.day,
-        )
+        days = self._days.get(domain, {})
+        return [days[d] for d in sorted(days) if start <= d <= end]
 
 
 class InMemoryBlocklist:

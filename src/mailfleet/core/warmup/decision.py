@@ -20,6 +20,8 @@ class Action(StrEnum):
     STEP_BACK = "step-back"  # breach: ramp back and pause
     PAUSED = "paused"  # still paused
     RESUME = "resume"  # pause over: sends again at the stepped-back ramp day
+    CLEAR = "clear"  # a mailbox or IP in good standing: sends its share of the domain's cap
+    PAUSE = "pause"  # a mailbox or IP breached: its share goes to the others for a while
 
 
 class Level(StrEnum):
@@ -54,7 +56,11 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """One domain's decision at the end of ``day``, setting its cap for the next day."""
+    """One decision at the end of ``day``, setting the cap for the next day.
+
+    ``domain`` names the subject: a domain, or one of its members as ``ip:ADDRESS`` or
+    ``mailbox:ADDRESS`` (see ``core.warmup.members``).
+    """
 
     domain: str
     day: date

@@ -37,6 +37,16 @@ def explanation(decision: Decision, state: WarmupState) -> str:
     if action is Action.RESUME:
         return f"Pause over and no listing: resumes at {where}, cap {cap}; evidence restarts."
     evidence = _window(decision)
+    if action is Action.PAUSE:
+        bad = _signals(decision.findings, ("breach",))
+        return (
+            f"Breach over {evidence}: {bad}. Paused until {decision.paused_until}; "
+            "its share goes to the domain's other members."
+        )
+    if action is Action.CLEAR:
+        notes = _signals(decision.findings, ("warning",))
+        tail = f" (watch: {notes})" if notes else ""
+        return f"In good standing: sends its share, {cap}{tail}."
     if action is Action.STEP_BACK:
         bad = _signals(decision.findings, ("breach",))
         return (

@@ -136,6 +136,48 @@ def decide(
     return _explained(decision, state), after
 
 
+def decide_member(
+    state: WarmupState,
+    segment: Segment,
+    evidence: Evidence,
+    day: date,
+    share: int,
+    policy: GatePolicy | None = None,
+) -> tuple[Decision, WarmupState]:
+    """The decision for a domain's mailbox or sending IP at the end of ``day``.
+
+    Members have no ramp of their own: each sends a share of its domain's cap. A breach
+    (listing, significant bounce, complaint or deferral rate) pauses the member for
+    ``pause_days`` and hands its share to the others; anything else keeps it clear, since a
+    single mailbox rarely sends enough in a day for a warning to mean much.
+    """
+    policy = policy or GatePolicy()
+    tomorrow = day + timedelta(days=1)
+    findings = assess(evidence, segment.thresholds, policy)
+    if not state.started(day):
+        action, after = Action.WAIT, state
+    elif state.paused_until is not None:
+        action, after = _while_paused(state, evidence, tomorrow)
+    elif _worst(findings) is Level.BREACH:
+        action = Action.PAUSE
+        after = state.with_(paused_until=tomorrow + timedelta(days=policy.pause_days))
+    else:
+        action, after = Action.CLEAR, state
+    decision = Decision(
+        domain=state.domain,
+        day=day,
+        action=action,
+        ramp_day_before=state.ramp_day,
+        ramp_day_after=after.ramp_day,
+        next_cap=0 if after.paused or not after.started(tomorrow) else share,
+        paused_until=after.paused_until,
+        evidence=evidence,
+        findings=findings,
+        explanation="",
+    )
+    return _explained(decision, state), after
+
+
 def _while_paused(
     state: WarmupState, evidence: Evidence, tomorrow: date
 ) -> tuple[Action, WarmupState]:

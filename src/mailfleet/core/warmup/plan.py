@@ -13,8 +13,9 @@ from datetime import date, datetime
 
 from mailfleet.core.fleet import Audience, Fleet
 from mailfleet.core.warmup.limits import CapCheck, send_checks
+from mailfleet.core.warmup.members import ip_shares, ip_subject, mailbox_shares
 from mailfleet.core.warmup.pacing import HourSlot, pace_day, slot_at
-from mailfleet.core.warmup.schedule import audience_for, ip_caps, mailbox_caps, ramp_cap
+from mailfleet.core.warmup.schedule import audience_for, ramp_cap
 from mailfleet.core.warmup.state import WarmupState
 
 
@@ -69,10 +70,20 @@ def _cap(fleet: Fleet, state: WarmupState | None, domain_name: str, day: date) -
 def plan_fleet_day(
     fleet: Fleet, states: Mapping[str, WarmupState], day: date
 ) -> dict[str, DayPlan]:
-    """Every domain's plan for ``day``; a sending IP's cap sums the shares of every domain
-    that uses it, so an IP shared by two domains is capped once, for both."""
-    caps = {d.name: _cap(fleet, states.get(d.name), d.name, day) for d in fleet.domains}
-    ips = ip_caps(fleet, caps)
+    """Every domain's plan for ``day``.
+
+    Paused members (``states`` keyed ``ip:...`` or ``mailbox:...``) get no share and the
+    others take it over; a domain whose every sending IP is paused sends nothing. A sending
+    IP's cap sums the shares of every domain that uses it, so an IP shared by two domains is
+    capped once, for both.
+    """
+    paused = {subject for subject, state in states.items() if state.paused}
+    caps = {}
+    for domain in fleet.domains:
+        subjects = [ip_subject(str(ip)) for ip in domain.sending_ips]
+        blocked = bool(subjects) and all(s in paused for s in subjects)
+        caps[domain.name] = 0 if blocked else _cap(fleet, states.get(domain.name), domain.name, day)
+    ips = ip_shares(fleet, caps, paused)
     plans = {}
     for domain in fleet.domains:
         segment = fleet.segments[domain.segment]
@@ -85,7 +96,7 @@ def plan_fleet_day(
             cap=cap,
             audience=audience_for(segment.schedule, state.ramp_day if state else 0),
             slots=pace_day(cap, day, domain.business_hours, domain.timezone, seed=domain.name),
-            mailbox_caps=mailbox_caps(domain, cap),
+            mailbox_caps=mailbox_shares(domain, cap, paused),
             ip_caps={str(ip): ips[str(ip)] for ip in domain.sending_ips},
         )
     return plans

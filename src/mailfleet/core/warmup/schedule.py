@@ -17,9 +17,7 @@ from datetime import date, timedelta
 from mailfleet.core.fleet import (
     Audience,
     BusinessHours,
-    Domain,
     Fleet,
-    Segment,
     WarmupPriority,
     WarmupSchedule,
 )
@@ -159,28 +157,3 @@ def split_fairly(total: int, weights: Sequence[float]) -> tuple[int, ...]:
     for i in order[:left]:
         shares[i] += 1
     return tuple(shares)
-
-
-def mailbox_caps(domain: Domain, domain_cap: int) -> Mapping[str, int]:
-    """Each mailbox's daily cap: a fair share of the domain's cap, never over its own limit."""
-    shares = split_fairly(domain_cap, [1.0] * len(domain.mailboxes))
-    return {
-        m.address: min(share, m.daily_limit)
-        for m, share in zip(domain.mailboxes, shares, strict=True)
-    }
-
-
-def ip_caps(fleet: Fleet, domain_caps: Mapping[str, int]) -> Mapping[str, int]:
-    """Each sending IP's daily cap: the sum of the fair shares of the domains that use it."""
-    totals: dict[str, int] = {}
-    for domain in fleet.domains:
-        ips = [str(ip) for ip in domain.sending_ips]
-        shares = split_fairly(domain_caps.get(domain.name, 0), [1.0] * len(ips))
-        for ip, share in zip(ips, shares, strict=True):
-            totals[ip] = totals.get(ip, 0) + share
-    return totals
-
-
-def segment_of(fleet: Fleet, domain: Domain) -> Segment:
-    """The segment a domain belongs to."""
-    return fleet.segments[domain.segment]

@@ -69,6 +69,7 @@ class Explanation:
     domain: str
     status: DomainWarmup
     decisions: tuple[Decision, ...]
+    paused_members: tuple[Decision, ...] = ()  # the decision that paused each paused IP/mailbox
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready form."""
@@ -76,4 +77,5 @@ class Explanation:
             "domain": self.domain,
             "status": self.status.as_dict(),
             "decisions": [d.as_dict() for d in self.decisions],
+            "paused_members": [d.as_dict() for d in self.paused_members],
         }

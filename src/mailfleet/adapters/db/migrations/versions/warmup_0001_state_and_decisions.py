@@ -23,7 +23,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "warmup_states",
-        sa.Column("domain", sa.String(253), primary_key=True),
+        sa.Column("domain", sa.String(330), primary_key=True),
         sa.Column("start_day", sa.Date(), nullable=False),
         sa.Column("ramp_day", sa.Integer(), nullable=False),
         sa.Column("paused_until", sa.Date(), nullable=True),
@@ -34,7 +34,7 @@ def upgrade() -> None:
     op.create_table(
         "warmup_decisions",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("domain", sa.String(253), nullable=False),
+        sa.Column("domain", sa.String(330), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("action", sa.String(16), nullable=False),
         sa.Column("ramp_day_before", sa.Integer(), nullable=False),
