@@ -58,3 +58,18 @@ def test_simulate_json_and_unknown_scenario(tmp_path: Path) -> None:
     assert len(report["summary"]) == 6
     code, _ = _invoke(tmp_path, "simulate", "--scenario", "nope", "-f", str(spec))
     assert code == 2
+
+
+def test_app_limiter_follows_settings(tmp_path: Path) -> None:
+    """Without redis_url the app wires the in-process limiter; with it, the Redis one."""
+    from mailfleet.adapters.limiter.memory import InProcessLimiter
+    from mailfleet.adapters.limiter.redis import RedisLimiter
+    from mailfleet.bootstrap import build
+    from mailfleet.settings import Settings
+
+    embedded = build(Settings(data_dir=tmp_path))
+    assert isinstance(embedded.limiter(), InProcessLimiter)
+    shared = build(Settings(data_dir=tmp_path, redis_url="redis://127.0.0.1:6379/0"))
+    limiter = shared.limiter()
+    assert isinstance(limiter, RedisLimiter)
+    limiter.ping()

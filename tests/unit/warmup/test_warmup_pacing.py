@@ -75,3 +75,11 @@ def test_slot_lookup_and_local_day() -> None:
     assert slot_at(slots, datetime(2026, 1, 5, 3, 0, tzinfo=UTC)) is None
     late = datetime(2026, 1, 6, 0, 30, tzinfo=UTC)
     assert local_day(late, "America/New_York") == MONDAY
+
+
+def test_daylight_saving_day_keeps_local_hours() -> None:
+    """On the Monday after clocks go forward, 08:00 New York is 12:00 UTC and the cap holds."""
+    monday = date(2026, 3, 9)
+    slots = pace_day(77, monday, WEEKDAYS, "America/New_York")
+    assert slots[0].start == datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
+    assert sum(s.ceiling for s in slots) == 77
