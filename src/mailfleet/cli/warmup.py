@@ -68,6 +68,8 @@ def status(ctx: typer.Context, spec: SpecOption = None, as_json: JsonOption = Fa
     for row in rows:
         colour = _COLOURS.get(row.phase)
         phase = f"[{colour}]{row.phase}[/]" if colour else row.phase
+        if row.paused_members:
+            phase += f" [red]({len(row.paused_members)} paused)[/]"
         ramp = f"{row.week} (day {row.state.ramp_day})" if row.state else "-"
         upcoming = str(row.next_decision.action) if row.next_decision else "-"
         table.add_row(

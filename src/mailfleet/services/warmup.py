@@ -116,7 +116,8 @@ def _cap_today(fleet: Fleet, domain: Domain, state: WarmupState | None, day: dat
 
 def _domain_status(fleet: Fleet, ports: WarmupPorts, domain: Domain, day: date) -> DomainWarmup:
     segment = fleet.segments[domain.segment]
-    state = ports.store.states().get(domain.name)
+    states = ports.store.states()
+    state = states.get(domain.name)
     today = ports.metrics.daily(domain.name, day, day)
     latest = ports.store.decisions(domain.name, 1)
     if state is None:
@@ -139,6 +140,9 @@ def _domain_status(fleet: Fleet, ports: WarmupPorts, domain: Domain, day: date) 
         audience=str(audience_for(segment.schedule, ramp_day)),
         next_decision=preview,
         last_decision=latest[0] if latest else None,
+        paused_members=tuple(
+            s for s in member_subjects(domain) if s in states and states[s].paused
+        ),
     )
 
 

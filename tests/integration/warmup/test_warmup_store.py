@@ -47,3 +47,25 @@ def test_decisions_keep_evidence_and_come_back_newest_first(
     assert stored[0].evidence.listings == ("dbl.example",)
     assert store.decisions("acme.example", limit=1) == [second]
     assert store.decisions("other.example") == []
+
+
+def test_migration_matches_the_table_classes(database: Database) -> None:
+    """After `warmup_0001`, the warmup tables in the database match their ORM classes."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from mailfleet.adapters.db.tables import Base
+
+    with database.engine.connect() as connection:
+        diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    ours = [d for d in diffs if "warmup_" in repr(d)]
+    assert ours == []
+
+
+def test_long_member_subjects_are_stored(database: Database, clock: FakeClock) -> None:
+    """A mailbox subject of the longest legal address fits the subject column."""
+    store = SqlWarmupStore(database, clock)
+    subject = "mailbox:" + "a" * 64 + "@" + ("b" * 63 + ".") * 3 + "example"
+    state = WarmupState(subject, MONDAY)
+    store.record(state, None)
+    assert store.states()[subject] == state

@@ -18,7 +18,13 @@ from mailfleet.core.warmup.gate import decide_member
 from mailfleet.core.warmup.members import member_subjects, share_among
 from mailfleet.core.warmup.plan import plan_fleet_day
 from mailfleet.core.warmup.state import WarmupState
-from mailfleet.services.warmup import WarmupPorts, explain, run_daily_decisions, start_warmup
+from mailfleet.services.warmup import (
+    WarmupPorts,
+    explain,
+    run_daily_decisions,
+    start_warmup,
+    warmup_status,
+)
 
 MONDAY = date(2026, 1, 5)
 TUESDAY = MONDAY + timedelta(days=1)  # pool-a starts one sending day after the first
@@ -72,6 +78,9 @@ def test_listed_ip_is_paused_and_its_share_moves(init_fleet: Fleet, ports: Warmu
     plan = plan_fleet_day(init_fleet, ports.store.states(), TUESDAY + timedelta(days=1))
     outreach = plan["acme-outreach.example"]
     assert outreach.ip_caps == {"198.51.100.20": 0, "2001:db8::20": outreach.cap}
+    rows = {r.domain: r for r in warmup_status(init_fleet, ports, TUESDAY)}
+    assert rows["acme-outreach.example"].paused_members == (IP_A,)
+    assert rows["acme-reach.example"].paused_members == ()
     explained = explain(init_fleet, ports, "acme-outreach.example", TUESDAY)
     assert [d.domain for d in explained.paused_members] == [IP_A]
     assert "zen.example" in explained.paused_members[0].explanation

@@ -26,6 +26,7 @@ class DomainWarmup:
     audience: str
     next_decision: Decision | None
     last_decision: Decision | None
+    paused_members: tuple[str, ...] = ()  # ``ip:...`` / ``mailbox:...`` subjects paused now
 
     @property
     def phase(self) -> str:
@@ -59,6 +60,7 @@ class DomainWarmup:
             "window": self.evidence.as_dict(),
             "next_decision": self.next_decision.as_dict() if self.next_decision else None,
             "last_decision": self.last_decision.as_dict() if self.last_decision else None,
+            "paused_members": list(self.paused_members),
         }
 
 
