@@ -104,11 +104,10 @@ class App:
 
         clock = FakeClock(start)
         metrics = InMemoryMetrics()
+        blocklist = InMemoryBlocklist()
         gate, start_rules = shipped_rules()
-        ports = WarmupPorts(
-            InMemoryWarmupStore(), metrics, InMemoryBlocklist(), gate=gate, start=start_rules
-        )
-        return SimulationKit(ports, metrics, InProcessLimiter(clock), clock)
+        ports = WarmupPorts(InMemoryWarmupStore(), metrics, blocklist, gate=gate, start=start_rules)
+        return SimulationKit(ports, metrics, blocklist, InProcessLimiter(clock), clock)
 
 
 def build(

@@ -41,7 +41,7 @@ def simulate(
 
     Reports per day and domain the cap, sent, bounce and complaint rates, stage and decision;
     nothing is written to the database. Scenarios: `default`, `complaint-spike` (a pool-a
-    domain's complaints jump in week 3), `bounce-storm`.
+    domain's complaints jump in week 3), `bounce-storm`, `ip-listing`.
 
     Example: `mailfleet simulate --days 42 --scenario complaint-spike`
     """

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Protocol
 
 from mailfleet.core.fleet import Domain, Fleet
 from mailfleet.core.ports import Clock
@@ -27,6 +28,7 @@ from mailfleet.core.simulation.world import (
 from mailfleet.core.warmup.decision import Action
 from mailfleet.core.warmup.evidence import DayMetrics
 from mailfleet.core.warmup.limits import CapCheck
+from mailfleet.core.warmup.members import ip_subject
 from mailfleet.core.warmup.pacing import HourSlot
 from mailfleet.core.warmup.plan import DayPlan, plan_fleet_day
 from mailfleet.core.warmup.ports import Limiter, MetricsRecorder
@@ -36,14 +38,46 @@ from mailfleet.services.warmup import WarmupPorts, run_daily_decisions, start_wa
 _CHUNK = 64  # the simulated sender asks the limiter for up to this many sends at once
 
 
+class WorldListings(Protocol):
+    """Blocklist listings the simulated world can add and remove."""
+
+    def list(self, domain: str, zone: str) -> None:
+        """List a subject (a domain or ``ip:...``) on ``zone``."""
+        ...
+
+    def delist(self, domain: str, zone: str) -> None:
+        """Remove the listing."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SimulationKit:
-    """The ports a simulation drives: warmup state, a metrics recorder, limiter and clock."""
+    """The ports a simulation drives: warmup state, a metrics recorder, the world's
+    blocklist listings, the limiter and the clock."""
 
     ports: WarmupPorts
     recorder: MetricsRecorder
+    listings: WorldListings
     limiter: Limiter
     clock: Clock
+
+
+def _update_listings(
+    fleet: Fleet, scenario: Scenario, positions: dict[str, int], index: int, kit: SimulationKit
+) -> None:
+    """List each domain's first IP on the zones its active incidents name; delist the rest."""
+    for domain in fleet.domains:
+        if not domain.sending_ips:
+            continue
+        subject = ip_subject(str(domain.sending_ips[0]))
+        active = active_incident(scenario, domain.segment, positions[domain.name], index)
+        for incident in scenario.incidents:
+            if incident.listed_on is None:
+                continue
+            if incident is active:
+                kit.listings.list(subject, incident.listed_on)
+            else:
+                kit.listings.delist(subject, incident.listed_on)
 
 
 def _advance(clock: Clock, moment: datetime) -> None:
@@ -112,6 +146,7 @@ def simulate(
     rows: list[SimulatedDay] = []
     for index in range(days):
         day = start + timedelta(days=index)
+        _update_listings(fleet, scenario, positions, index, kit)
         states = kit.ports.store.states()
         plans = plan_fleet_day(fleet, states, day)
         sends, end = _send_day(fleet, kit, plans)

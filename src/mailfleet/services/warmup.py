@@ -87,7 +87,9 @@ def run_daily_decisions(fleet: Fleet, ports: WarmupPorts, day: date) -> tuple[De
         segment = fleet.segments[domain.segment]
         state = states[domain.name]
         evidence = _evidence(ports, domain.name, state, day)
-        decision, after = decide(state, segment, evidence, day, ports.gate)
+        ips = [ip_subject(str(ip)) for ip in domain.sending_ips]
+        blocked = bool(ips) and all(states[ip].paused for ip in ips)
+        decision, after = decide(state, segment, evidence, day, ports.gate, ips_paused=blocked)
         ports.store.record(after, decision)
         decisions.append(decision)
         shares = _member_shares(domain, decision.next_cap)

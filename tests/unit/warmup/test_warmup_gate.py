@@ -191,3 +191,11 @@ def test_custom_policy_changes_the_step_back(primary: Segment) -> None:
     _, after = decide(state(20), primary, rates, MONDAY, policy)
     assert after.ramp_day == 17
     assert after.paused_until == MONDAY + timedelta(days=6)
+
+
+def test_a_domain_whose_ips_are_all_paused_holds(primary: Segment) -> None:
+    """Clean old evidence does not advance a domain that cannot send: it holds."""
+    decision, after = decide(state(5), primary, evidence(), MONDAY, ips_paused=True)
+    assert decision.action is Action.HOLD
+    assert after.ramp_day == 5
+    assert "every sending IP is paused" in decision.explanation

@@ -38,7 +38,8 @@ def test_shipped_world_and_scenarios() -> None:
     world, scenarios = shipped_world()
     assert sum(p.share for p in world.providers) == pytest.approx(1.0)
     assert set(world.tiers) == set(Audience)
-    assert {"default", "complaint-spike", "bounce-storm"} <= set(scenarios)
+    assert {"default", "complaint-spike", "bounce-storm", "ip-listing"} <= set(scenarios)
+    assert scenarios["ip-listing"].incidents[0].listed_on == "zen.example"
     spike = scenarios["complaint-spike"].incidents[0]
     assert (spike.segment, spike.first_day, spike.last_day) == ("pool-a", 14, 20)
     assert scenarios["default"].incidents == ()

@@ -102,3 +102,23 @@ def test_report_is_json_ready(default_run: SimulationReport) -> None:
     assert isinstance(rows, list)
     assert len(rows) == 42 * 6
     assert {"cap", "sent", "bounce_rate", "complaint_rate", "week", "decision"} <= set(rows[0])
+
+
+def test_ip_listing_stops_its_domain_only_while_listed(
+    init_fleet: Fleet, default_run: SimulationReport
+) -> None:
+    """pool-b's only IP listed on days 22-24: the IP pauses, the domain holds without
+    sending until the pause ends, never steps back, and the other domains are untouched."""
+    world, scenarios = shipped_world()
+    kit = build(Settings()).simulation_kit(START)
+    report = simulate(init_fleet, world, scenarios["ip-listing"], 30, kit)
+    connect = report.for_domain("acme-connect.example")
+    assert [r.sent for r in connect if 23 <= r.day <= 25] == [0, 0, 0]
+    assert {r.decision for r in connect if 23 <= r.day <= 25} == {"hold"}
+    assert connect[28].sent > 0
+    assert report.summary("acme-connect.example").step_backs == 0
+    ip = [d.action for d in reversed(kit.ports.store.decisions("ip:203.0.113.30", 10))]
+    assert "pause" in ip
+    assert "resume" in ip
+    primary = report.for_domain("acme.example")
+    assert [r.cap for r in primary] == [r.cap for r in default_run.for_domain("acme.example")][:30]

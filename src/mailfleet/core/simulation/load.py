@@ -53,6 +53,7 @@ def scenarios_from_data(data: Mapping[str, Any]) -> dict[str, Scenario]:
                 last_day=int(i["last_day"]),
                 bounce=float(i["bounce"]) if "bounce" in i else None,
                 complaint=float(i["complaint"]) if "complaint" in i else None,
+                listed_on=str(i["listed_on"]) if "listed_on" in i else None,
             )
             for i in body.get("incidents", [])
         )

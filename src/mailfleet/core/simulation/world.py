@@ -47,6 +47,7 @@ class Incident:
     last_day: int
     bounce: float | None = None
     complaint: float | None = None
+    listed_on: str | None = None  # a blocklist zone listing the domain's first sending IP
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,8 @@ def explanation(decision: Decision, state: WarmupState) -> str:
         )
         return f"Paused after a breach: {why}; nothing is sent."
     if action is Action.RESUME:
+        if decision.domain.startswith(("ip:", "mailbox:")):
+            return f"Pause over and no listing: sends its share again, {cap}."
         return f"Pause over and no listing: resumes at {where}, cap {cap}; evidence restarts."
     evidence = _window(decision)
     if action is Action.PAUSE:

@@ -90,17 +90,30 @@ def assess(evidence: Evidence, thresholds: Thresholds, policy: GatePolicy) -> tu
     )
 
 
+_IPS_PAUSED = Finding(
+    "sending-ips", Level.WARNING, 1.0, 0.0, "every sending IP is paused: nothing can go out"
+)
+
+
 def decide(
     state: WarmupState,
     segment: Segment,
     evidence: Evidence,
     day: date,
     policy: GatePolicy | None = None,
+    *,
+    ips_paused: bool = False,
 ) -> tuple[Decision, WarmupState]:
-    """The decision at the end of ``day`` and the state it leaves for ``day + 1``."""
+    """The decision at the end of ``day`` and the state it leaves for ``day + 1``.
+
+    ``ips_paused`` says every sending IP of the domain is paused: it cannot send, so its
+    ramp holds rather than climbing on old evidence while nothing goes out.
+    """
     policy = policy or GatePolicy()
     tomorrow = day + timedelta(days=1)
     findings = assess(evidence, segment.thresholds, policy)
+    if ips_paused:
+        findings = (*findings, _IPS_PAUSED)
     worst = _worst(findings)
     before = state.ramp_day
     if not state.started(day):
