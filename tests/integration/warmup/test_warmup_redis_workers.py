@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import uuid
-from collections.abc import Iterator
 
 import pytest
 import redis
@@ -17,18 +15,6 @@ from mailfleet.core.warmup.limits import CapCheck, Scope, Window
 REDIS_URL = os.environ.get("MAILFLEET_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Windows far longer than the test, so no boundary can pass while the workers run.
 LONG = Window("test", 10**9)
-
-
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    """A random key prefix, cleaned up after the test."""
-    value = f"mailfleet-test:{uuid.uuid4().hex}:"
-    yield value
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=value + "*", count=1000))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 def _caps() -> tuple[CapCheck, ...]:
