@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db import migrate
@@ -25,6 +26,9 @@ from mailfleet.adapters.vault import (
 )
 from mailfleet.core.ports import Clock
 from mailfleet.core.secrets import Secret
+from mailfleet.core.warmup.ports import Limiter
+from mailfleet.services.simulation import SimulationKit
+from mailfleet.services.warmup import WarmupPorts, shipped_rules
 from mailfleet.settings import Settings
 
 
@@ -105,6 +109,50 @@ class App:
         if self._database is not None:
             self._database.dispose()
             self._database = None
+
+    def warmup_ports(self) -> WarmupPorts:
+        """Warmup state in the database; metrics and listings from their twins until the
+        feedback and reputation capabilities provide real sources."""
+        from mailfleet.adapters.db.warmup_store import SqlWarmupStore
+        from mailfleet.adapters.warmup.memory import InMemoryBlocklist, InMemoryMetrics
+
+        gate, start = shipped_rules()
+        return WarmupPorts(
+            store=SqlWarmupStore(self.database(), self.clock),
+            metrics=InMemoryMetrics(),
+            blocklist=InMemoryBlocklist(),
+            gate=gate,
+            start=start,
+        )
+
+    def limiter(self) -> Limiter:
+        """The send limiter: Redis when ``redis_url`` is set (shared by every worker), else
+        in-process (the embedded default)."""
+        if self.settings.redis_url:
+            from mailfleet.adapters.limiter.redis import RedisLimiter
+
+            return RedisLimiter.from_url(self.settings.redis_url)
+        from mailfleet.adapters.limiter.memory import InProcessLimiter
+
+        return InProcessLimiter(self.clock)
+
+    def simulation_kit(self, start: datetime) -> SimulationKit:
+        """A self-contained world for ``mailfleet simulate``: a fake clock at ``start`` and
+        in-memory state, metrics, listings and limiter. Nothing touches the database."""
+        from mailfleet.adapters.clock import FakeClock
+        from mailfleet.adapters.limiter.memory import InProcessLimiter
+        from mailfleet.adapters.warmup.memory import (
+            InMemoryBlocklist,
+            InMemoryMetrics,
+            InMemoryWarmupStore,
+        )
+
+        clock = FakeClock(start)
+        metrics = InMemoryMetrics()
+        blocklist = InMemoryBlocklist()
+        gate, start_rules = shipped_rules()
+        ports = WarmupPorts(InMemoryWarmupStore(), metrics, blocklist, gate=gate, start=start_rules)
+        return SimulationKit(ports, metrics, blocklist, InProcessLimiter(clock), clock)
 
 
 def build(

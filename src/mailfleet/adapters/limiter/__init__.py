@@ -1,0 +1,1 @@
+"""Limiter backends: in-process (embedded default) and Redis (shared by many workers)."""
