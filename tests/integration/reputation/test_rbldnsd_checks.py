@@ -1,0 +1,111 @@
+"""DNSBL checks through dnspython against a real rbldnsd on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterator
+
+import dns.flags
+import dns.message
+import dns.rcode
+import pytest
+from local_dnsbl import local_zones
+from rbldnsd_server import RbldnsdServer
+
+from mailfleet.adapters.clock import FakeClock
+from mailfleet.adapters.reputation.dns_resolver import DnspythonDnsblResolver
+from mailfleet.core.fleet import Fleet
+from mailfleet.core.reputation.verdict import AnswerKind, Verdict
+from mailfleet.services.reputation import check_fleet
+
+
+def _resolver(port: int, timeout: float = 2.0) -> DnspythonDnsblResolver:
+    return DnspythonDnsblResolver("127.0.0.1", port, timeout=timeout, concurrency=16)
+
+
+def test_listed_clean_and_refused_answers(rbldnsd: RbldnsdServer) -> None:
+    """rbldnsd's answers come back as addresses, NXDOMAIN, or REFUSED outside its zones."""
+    resolver = _resolver(rbldnsd.port)
+
+    async def run() -> list[AnswerKind]:
+        names = ["21.100.51.198.zen.test", "22.100.51.198.zen.test", "1.2.3.4.elsewhere.test"]
+        answers = [await resolver.lookup(n) for n in names]
+        assert [str(a) for a in answers[0].addresses] == ["127.0.0.2"]
+        return [a.kind for a in answers]
+
+    assert asyncio.run(run()) == [AnswerKind.ADDRESSES, AnswerKind.NXDOMAIN, AnswerKind.REFUSED]
+
+
+def test_fleet_check_against_real_zones(rbldnsd: RbldnsdServer, acme_fleet: Fleet) -> None:
+    """IPv4, IPv6 and domain listings are found; refusal codes are unknown, not listed."""
+    report = asyncio.run(
+        check_fleet(acme_fleet, local_zones(), _resolver(rbldnsd.port), FakeClock())
+    )
+    verdicts = {(r.target, r.zone): r for r in report.results}
+    assert verdicts[("198.51.100.21", "zen.test")].verdict == Verdict.LISTED
+    assert verdicts[("198.51.100.21", "zen.test")].meanings[0].startswith("SBL")
+    ipv6 = verdicts[("2001:db8::20", "zen.test")]
+    assert (ipv6.verdict, ipv6.codes) == (Verdict.LISTED, ("127.0.0.3",))
+    assert verdicts[("acme-connect.example", "dbl.test")].verdict == Verdict.LISTED
+    assert verdicts[("192.0.2.10", "zen.test")].verdict == Verdict.CLEAN
+    refusals = [r for r in report.results if r.zone == "refusing.test"]
+    assert refusals
+    assert all(r.verdict == Verdict.UNKNOWN for r in refusals)
+    assert all("refused" in r.reason for r in refusals)
+    listed = {(r.target, r.zone) for r in report.with_verdict(Verdict.LISTED)}
+    assert listed == {
+        ("198.51.100.21", "zen.test"),
+        ("2001:db8::20", "zen.test"),
+        ("acme-connect.example", "dbl.test"),
+    }
+    by_domain = report.listings_by_domain()
+    assert set(by_domain) == {"acme-reach.example", "acme-outreach.example", "acme-connect.example"}
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A bound UDP port on loopback where nothing ever answers."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sink:
+        sink.bind(("127.0.0.1", 0))
+        yield sink.getsockname()[1]
+
+
+def test_timeout_is_an_outcome(silent_port: int) -> None:
+    """A nameserver that never answers gives a timeout answer, not an exception."""
+    answer = asyncio.run(_resolver(silent_port, timeout=0.3).lookup("2.0.0.127.zen.test"))
+    assert answer.kind == AnswerKind.TIMEOUT
+
+
+@pytest.fixture
+def servfail_port() -> Iterator[int]:
+    """A UDP responder on loopback that answers SERVFAIL to every query."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server.bind(("127.0.0.1", 0))
+    server.settimeout(0.1)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                data, peer = server.recvfrom(4096)
+            except TimeoutError:
+                continue
+            reply = dns.message.make_response(dns.message.from_wire(data))
+            reply.set_rcode(dns.rcode.SERVFAIL)
+            reply.flags |= dns.flags.RA
+            server.sendto(reply.to_wire(), peer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def test_servfail_is_an_outcome(servfail_port: int) -> None:
+    """SERVFAIL from the nameserver is reported as such."""
+    answer = asyncio.run(_resolver(servfail_port).lookup("2.0.0.127.zen.test"))
+    assert answer.kind == AnswerKind.SERVFAIL
