@@ -23,9 +23,9 @@ from mailfleet.adapters.reputation.config import (
     WebhookChannel,
     load_reputation_config,
 )
-from mailfleet.adapters.reputation.dns_resolver import DnspythonDnsblResolver
 from mailfleet.adapters.reputation.memory_store import InMemoryDomainMetrics
 from mailfleet.adapters.reputation.sql_store import SqlReputationStore
+from mailfleet.adapters.reputation.udp_resolver import UdpDnsblResolver
 from mailfleet.adapters.secret_refs import resolve_secret_ref
 from mailfleet.adapters.vault import SqlVault, load_keyring
 from mailfleet.core.errors import ConfigError
@@ -109,7 +109,7 @@ class App:
         """
         config = self.reputation_config()
         store = self.reputation_store()
-        resolver = DnspythonDnsblResolver(
+        resolver = UdpDnsblResolver(
             config.resolver.nameserver,
             config.resolver.port,
             timeout=config.resolver.timeout,

@@ -1,11 +1,11 @@
-"""DNSBL checks through dnspython against a real rbldnsd on loopback."""
+"""Both resolver adapters against a real rbldnsd (and failing servers) on loopback."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import dns.flags
 import dns.message
@@ -16,18 +16,34 @@ from rbldnsd_server import RbldnsdServer
 
 from mailfleet.adapters.clock import FakeClock
 from mailfleet.adapters.reputation.dns_resolver import DnspythonDnsblResolver
+from mailfleet.adapters.reputation.udp_resolver import UdpDnsblResolver
 from mailfleet.core.fleet import Fleet
+from mailfleet.core.reputation.ports import DnsblResolver
 from mailfleet.core.reputation.verdict import AnswerKind, Verdict
 from mailfleet.services.reputation import check_fleet
 
+ResolverFactory = Callable[[int, float], DnsblResolver]
+FACTORIES: dict[str, ResolverFactory] = {
+    "dnspython": lambda port, timeout: DnspythonDnsblResolver(
+        "127.0.0.1", port, timeout=timeout, concurrency=16
+    ),
+    "udp": lambda port, timeout: UdpDnsblResolver(
+        "127.0.0.1", port, timeout=timeout, concurrency=16
+    ),
+}
 
-def _resolver(port: int, timeout: float = 2.0) -> DnspythonDnsblResolver:
-    return DnspythonDnsblResolver("127.0.0.1", port, timeout=timeout, concurrency=16)
+
+@pytest.fixture(params=sorted(FACTORIES))
+def make_resolver(request: pytest.FixtureRequest) -> ResolverFactory:
+    """Each real resolver adapter: the same contract holds for both."""
+    return FACTORIES[request.param]
 
 
-def test_listed_clean_and_refused_answers(rbldnsd: RbldnsdServer) -> None:
+def test_listed_clean_and_refused_answers(
+    rbldnsd: RbldnsdServer, make_resolver: ResolverFactory
+) -> None:
     """rbldnsd's answers come back as addresses, NXDOMAIN, or REFUSED outside its zones."""
-    resolver = _resolver(rbldnsd.port)
+    resolver = make_resolver(rbldnsd.port, 2.0)
 
     async def run() -> list[AnswerKind]:
         names = ["21.100.51.198.zen.test", "22.100.51.198.zen.test", "1.2.3.4.elsewhere.test"]
@@ -38,11 +54,12 @@ def test_listed_clean_and_refused_answers(rbldnsd: RbldnsdServer) -> None:
     assert asyncio.run(run()) == [AnswerKind.ADDRESSES, AnswerKind.NXDOMAIN, AnswerKind.REFUSED]
 
 
-def test_fleet_check_against_real_zones(rbldnsd: RbldnsdServer, acme_fleet: Fleet) -> None:
+def test_fleet_check_against_real_zones(
+    rbldnsd: RbldnsdServer, acme_fleet: Fleet, make_resolver: ResolverFactory
+) -> None:
     """IPv4, IPv6 and domain listings are found; refusal codes are unknown, not listed."""
-    report = asyncio.run(
-        check_fleet(acme_fleet, local_zones(), _resolver(rbldnsd.port), FakeClock())
-    )
+    resolver = make_resolver(rbldnsd.port, 2.0)
+    report = asyncio.run(check_fleet(acme_fleet, local_zones(), resolver, FakeClock()))
     verdicts = {(r.target, r.zone): r for r in report.results}
     assert verdicts[("198.51.100.21", "zen.test")].verdict == Verdict.LISTED
     assert verdicts[("198.51.100.21", "zen.test")].meanings[0].startswith("SBL")
@@ -72,9 +89,9 @@ def silent_port() -> Iterator[int]:
         yield sink.getsockname()[1]
 
 
-def test_timeout_is_an_outcome(silent_port: int) -> None:
+def test_timeout_is_an_outcome(silent_port: int, make_resolver: ResolverFactory) -> None:
     """A nameserver that never answers gives a timeout answer, not an exception."""
-    answer = asyncio.run(_resolver(silent_port, timeout=0.3).lookup("2.0.0.127.zen.test"))
+    answer = asyncio.run(make_resolver(silent_port, 0.3).lookup("2.0.0.127.zen.test"))
     assert answer.kind == AnswerKind.TIMEOUT
 
 
@@ -105,7 +122,22 @@ def servfail_port() -> Iterator[int]:
     server.close()
 
 
-def test_servfail_is_an_outcome(servfail_port: int) -> None:
+def test_servfail_is_an_outcome(servfail_port: int, make_resolver: ResolverFactory) -> None:
     """SERVFAIL from the nameserver is reported as such."""
-    answer = asyncio.run(_resolver(servfail_port).lookup("2.0.0.127.zen.test"))
+    answer = asyncio.run(make_resolver(servfail_port, 2.0).lookup("2.0.0.127.zen.test"))
     assert answer.kind == AnswerKind.SERVFAIL
+
+
+def test_one_resolver_serves_many_event_loops(rbldnsd: RbldnsdServer) -> None:
+    """The UDP resolver can be reused across asyncio.run calls, and closes its socket between."""
+    resolver = UdpDnsblResolver("127.0.0.1", rbldnsd.port, timeout=2.0)
+    for _ in range(2):
+        answer = asyncio.run(resolver.lookup("21.100.51.198.zen.test"))
+        assert answer.kind == AnswerKind.ADDRESSES
+        assert resolver._transport is None
+
+
+def test_unaskable_name_is_an_error_answer() -> None:
+    """A name with an empty or over-long label is an error answer, not an exception."""
+    answer = asyncio.run(UdpDnsblResolver("127.0.0.1", 9).lookup("a..zen.test"))
+    assert answer.kind == AnswerKind.ERROR

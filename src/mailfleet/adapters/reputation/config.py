@@ -35,7 +35,7 @@ class ResolverConfig(BaseModel):
     nameserver: str = "127.0.0.1"
     port: int = Field(default=53, ge=1, le=65535)
     timeout: float = Field(default=3.0, gt=0)
-    concurrency: int = Field(default=64, ge=1, le=1024)
+    concurrency: int = Field(default=128, ge=1, le=1024)
 
 
 class PolicyConfig(BaseModel):

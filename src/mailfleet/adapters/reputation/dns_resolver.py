@@ -44,12 +44,14 @@ class DnspythonDnsblResolver:
         self._resolver.cache = None  # every check must see the list as it is now
         self._concurrency = concurrency
         self._gate: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.nameserver = f"{nameserver}:{port}"
 
     def _semaphore(self) -> asyncio.Semaphore:
-        # created on first use, inside the running loop
-        if self._gate is None:
-            self._gate = asyncio.Semaphore(self._concurrency)
+        # created inside the running loop, again for each new loop
+        loop = asyncio.get_running_loop()
+        if self._gate is None or self._loop is not loop:
+            self._gate, self._loop = asyncio.Semaphore(self._concurrency), loop
         return self._gate
 
     async def lookup(self, name: str) -> DnsAnswer:

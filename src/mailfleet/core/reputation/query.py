@@ -25,7 +25,7 @@ def reversed_name(target: str) -> str:
     """
     kind = target_kind(target)
     if kind == TargetKind.IP4:
-        return ".".join(reversed(str(IPv4Address(target)).split(".")))
+        return ".".join(reversed(target.split(".")))  # target_kind checked it is an address
     if kind == TargetKind.IP6:
         nibbles = IPv6Address(target).exploded.replace(":", "")
         return ".".join(reversed(nibbles))
