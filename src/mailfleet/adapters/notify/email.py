@@ -48,6 +48,10 @@ class SmtpEmailNotifier:
         """The channel's name."""
         return self._name
 
+    def message_sender(self) -> str:
+        """The address alerts come from."""
+        return self._sender
+
     def message(self, event: AlertEvent) -> EmailMessage:
         """The message for ``event``, with a Message-ID on the monitoring domain."""
         message = EmailMessage()
