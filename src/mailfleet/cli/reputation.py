@@ -84,6 +84,33 @@ def blocklist_check(
     )
 
 
+@blocklist_app.command("last")
+def blocklist_last(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Show the listings and unknown answers of the last stored check, without asking again.
+
+    Example: `mailfleet blocklist last --json`
+    """
+    with reporting(as_json):
+        latest = reputation_service.latest_blocklist_results(state(ctx).app().reputation_store())
+    if latest is None:
+        if as_json:
+            print_json({"ok": True, "checked_at": None, "results": []})
+        else:
+            console.print("No check yet: run [cyan]mailfleet blocklist check[/].")
+        return
+    checked_at, results = latest
+    shown = [r for r in results if r.verdict != Verdict.CLEAN]
+    if as_json:
+        print_json({"ok": True, "checked_at": checked_at, "results": [r.as_dict() for r in shown]})
+        return
+    console.print(f"Last check: {checked_at:%Y-%m-%d %H:%M:%S} UTC, {len(results)} checks")
+    for result in shown:
+        text = "; ".join(result.meanings) or result.reason
+        console.print(f"  {result.verdict.value:>8}  {result.target} on {result.zone}: {text}")
+    if not shown:
+        console.print("[green]Nothing listed, no unknown answers.[/]")
+
+
 @alerts_app.command("run")
 def alerts_run(
     ctx: typer.Context,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from mailfleet.core.fleet import Fleet
 from mailfleet.core.ports import Clock
@@ -123,3 +123,10 @@ async def run_monitoring(
     found = troubles(report, rules, ports.alerts.alert_states(), ports.clock)
     decisions = isolate_troubled(fleet, found, ports.domains, ports.clock)
     return MonitoringRun(report, alert_run, decisions)
+
+
+def latest_blocklist_results(
+    history: BlocklistHistory,
+) -> tuple[datetime, tuple[CheckResult, ...]] | None:
+    """The newest stored check run: when, and its results (None before the first check)."""
+    return history.latest_results()

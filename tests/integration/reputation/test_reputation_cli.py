@@ -82,6 +82,9 @@ def test_blocklist_check_json(workspace: tuple[CliRunner, dict[str, str], Path])
     }
     refused = [r for r in results if r["zone"] == "refusing.test"]
     assert {r["verdict"] for r in refused} == {"unknown"}
+    last = _run(workspace, "blocklist", "last", "--json")
+    assert last["checked_at"] == data["checked_at"]
+    assert len(last["results"]) == len([r for r in results if r["verdict"] != "clean"])  # type: ignore[arg-type]
 
 
 def test_alerts_run_isolates_and_lists(workspace: tuple[CliRunner, dict[str, str], Path]) -> None:
