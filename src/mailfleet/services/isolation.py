@@ -33,14 +33,22 @@ def troubles(
 ) -> list[Trouble]:
     """Listings of a domain or its IPs, and active isolating alerts on domains, as troubles."""
     rule_list = tuple(rules)
+    listing_rules = [
+        r.key for r in rule_list if r.subject == SubjectKind.TARGET and r.fact == "listed"
+    ]
     found: list[Trouble] = []
     now = clock.now()
     if report is not None:
         for domain, results in report.listings_by_domain().items():
             for result in results:
                 subject = listing_subject(result.target, result.zone)
-                state = states.get(("blocklisted", SubjectKind.TARGET, subject))
-                since = state.since if state is not None and state.since is not None else now
+                # the listing's trouble began when its alert first fired (else: now)
+                began = [
+                    state.since
+                    for key in listing_rules
+                    if (state := states.get((key, SubjectKind.TARGET, subject))) and state.since
+                ]
+                since = min(began, default=now)
                 found.append(Trouble(domain, f"{result.target} listed on {result.zone}", since))
     for (kind, subject), alerts in active_isolating(rule_list, states.values()).items():
         if kind == SubjectKind.DOMAIN:

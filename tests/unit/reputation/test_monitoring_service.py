@@ -119,3 +119,17 @@ def test_failed_channel_is_recorded(acme_fleet: Fleet) -> None:
     [record] = world.store.alert_history()
     assert record.event.kind == EventKind.FIRED
     assert [(d.channel, d.ok) for d in record.deliveries] == [("memory", False)]
+
+
+def test_restore_holds_while_the_same_listing_stays(acme_fleet: Fleet) -> None:
+    """A listing known before the restore does not isolate the domain again."""
+    world = World(acme_fleet)
+    world.resolver.list("203.0.113.30", "bl.spamcop.net")
+    assert [d.action for d in world.run().isolations] == [IsolationAction.ISOLATE]
+    world.clock.advance(timedelta(hours=1))
+    restore_domain(world.store, "acme-connect.example", world.clock, "delisting requested")
+    world.clock.advance(timedelta(hours=1))
+    assert [d.action for d in world.run().isolations] == [IsolationAction.OVERRIDDEN]
+    world.resolver.list("203.0.113.30", "psbl.surriel.com")  # a new listing elsewhere
+    world.clock.advance(timedelta(hours=1))
+    assert [d.action for d in world.run().isolations] == [IsolationAction.ISOLATE]
