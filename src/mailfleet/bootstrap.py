@@ -15,6 +15,20 @@ from mailfleet.adapters.db import migrate
 from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
 from mailfleet.adapters.logs import configure_logging
+from mailfleet.adapters.notify.email import SmtpEmailNotifier
+from mailfleet.adapters.notify.log import LogNotifier
+from mailfleet.adapters.notify.webhook import SignedWebhookNotifier, SlackWebhookNotifier
+from mailfleet.adapters.reputation.config import (
+    AlertsConfig,
+    EmailChannel,
+    ReputationConfig,
+    SlackChannel,
+    WebhookChannel,
+    load_reputation_config,
+)
+from mailfleet.adapters.reputation.memory_store import InMemoryDomainMetrics
+from mailfleet.adapters.reputation.sql_store import SqlReputationStore
+from mailfleet.adapters.reputation.udp_resolver import UdpDnsblResolver
 from mailfleet.adapters.secret_refs import resolve_secret_ref
 from mailfleet.adapters.vault import (
     Rotation,
@@ -24,9 +38,18 @@ from mailfleet.adapters.vault import (
     new_key,
     rotate_master_key,
 )
+from mailfleet.core.errors import ConfigError
+from mailfleet.core.fleet import Fleet
 from mailfleet.core.ports import Clock
+from mailfleet.core.reputation.messages import monitoring_sender
+from mailfleet.core.reputation.ports import Notifier
+from mailfleet.core.reputation.rules import AlertRule
+from mailfleet.core.reputation.zones import DnsblZone
 from mailfleet.core.secrets import Secret
 from mailfleet.core.warmup.ports import Limiter
+from mailfleet.policy.alerts import load_rules
+from mailfleet.policy.dnsbl import load_zones
+from mailfleet.services.reputation import MonitoringPorts
 from mailfleet.services.simulation import SimulationKit
 from mailfleet.services.warmup import WarmupPorts, shipped_rules
 from mailfleet.settings import Settings
@@ -153,6 +176,75 @@ class App:
         gate, start_rules = shipped_rules()
         ports = WarmupPorts(InMemoryWarmupStore(), metrics, blocklist, gate=gate, start=start_rules)
         return SimulationKit(ports, metrics, blocklist, InProcessLimiter(clock), clock)
+
+    def reputation_config(self) -> ReputationConfig:
+        """Reputation settings: DNSBL resolver, policy overrides, alert channels."""
+        return load_reputation_config(self.env)
+
+    def dnsbl_zones(self) -> tuple[DnsblZone, ...]:
+        """The DNSBL zone list (shipped, or the operator's copy)."""
+        return load_zones(self.reputation_config().policy.zones)
+
+    def alert_rules(self) -> tuple[AlertRule, ...]:
+        """The alert rules (shipped, or the operator's copy)."""
+        return load_rules(self.reputation_config().policy.rules)
+
+    def reputation_store(self) -> SqlReputationStore:
+        """DNSBL history, alert states and history, domains' isolation state."""
+        return SqlReputationStore(self.database())
+
+    def monitoring_ports(self, fleet: Fleet) -> MonitoringPorts:
+        """Everything the monitoring cycle talks to, for ``fleet``.
+
+        Metrics come from an empty in-memory source until the feedback capability provides
+        a real one: rate rules then see no evidence and stay quiet.
+        """
+        config = self.reputation_config()
+        store = self.reputation_store()
+        resolver = UdpDnsblResolver(
+            config.resolver.nameserver,
+            config.resolver.port,
+            timeout=config.resolver.timeout,
+            concurrency=config.resolver.concurrency,
+        )
+        notifiers = _notifiers(config.alerts, fleet, self.env)
+        metrics = InMemoryDomainMetrics()
+        return MonitoringPorts(resolver, metrics, store, store, store, notifiers, self.clock)
+
+
+def _notifiers(config: AlertsConfig, fleet: Fleet, env: Mapping[str, str] | None) -> list[Notifier]:
+    """The configured alert channels, secrets resolved from their references."""
+    channels: list[Notifier] = []
+    for channel in config.channels:
+        if isinstance(channel, SlackChannel):
+            url = resolve_secret_ref(channel.url, env)
+            channels.append(SlackWebhookNotifier(url, name=channel.name))
+        elif isinstance(channel, WebhookChannel):
+            url, key = resolve_secret_ref(channel.url, env), resolve_secret_ref(channel.key, env)
+            channels.append(SignedWebhookNotifier(url, key, name=channel.name))
+        elif isinstance(channel, EmailChannel):
+            sender = channel.sender or monitoring_sender(fleet, config.monitoring_segment)
+            if sender is None:
+                raise ConfigError(
+                    f"alert email needs a sender: segment {config.monitoring_segment!r} has "
+                    "no mailbox; add one or set 'sender' on the email channel"
+                )
+            password = resolve_secret_ref(channel.password, env) if channel.password else None
+            channels.append(
+                SmtpEmailNotifier(
+                    channel.host,
+                    channel.port,
+                    sender,
+                    channel.to,
+                    username=channel.username,
+                    password=password,
+                    starttls=channel.starttls,
+                    name=channel.name,
+                )
+            )
+        else:
+            channels.append(LogNotifier(name=channel.name))
+    return channels
 
 
 def build(

@@ -11,10 +11,11 @@ from typing import Annotated
 import typer
 
 from mailfleet import __version__
-from mailfleet.cli import db, fleet, simulate, vault, warmup
+from mailfleet.cli import db, fleet, reputation, simulate, vault, warmup
 from mailfleet.cli.context import CliState
 
-MODULES = (fleet, db, vault, warmup, simulate)
+MODULES = (fleet, db, vault, warmup, simulate, reputation)
+
 
 app = typer.Typer(
     name="mailfleet",

@@ -1,4 +1,7 @@
-"""Shipped policy data (warmup simulation world and scenarios), loaded on request."""
+"""Shipped policy data: tables of rules (TOML and YAML) that code loads, validates and tests.
+
+Each capability's loader turns its file into core values; ``load_policy`` reads a TOML table.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Alert channels: Slack-compatible and signed JSON webhooks, email over SMTP, the log."""

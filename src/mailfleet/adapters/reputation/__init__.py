@@ -1,0 +1,1 @@
+"""Reputation adapters: DNSBL resolvers and the reputation store."""
