@@ -1,0 +1,1 @@
+"""Shipped policy data: tables of rules, loaded and validated by small modules."""
