@@ -58,14 +58,21 @@ def ensure_keys(
     selectors: tuple[str, ...],
     algorithm: KeyAlgorithm,
     rsa_bits: int,
+    *,
+    create: bool = True,
 ) -> tuple[DkimPublicKey, ...]:
-    """The public keys of ``domain``'s selectors, generating and storing missing ones first."""
+    """The public keys of ``domain``'s selectors, generating and storing missing ones first.
+
+    With ``create=False`` a missing key is left out (verification must not make keys).
+    """
     keys = []
     for selector in selectors:
         name = vault_name(domain, selector)
         try:
             pem = vault.get(name).reveal()
         except SecretNotFound:
+            if not create:
+                continue
             pem = generate_private_pem(algorithm, rsa_bits)
             vault.put(name, Secret(pem))
         key_algorithm, public, _ = public_key_b64(pem)

@@ -105,6 +105,29 @@ def txt_lookup(resolver: DnsResolver) -> TxtLookup:
     return lookup
 
 
+def desired_for(
+    fleet: Fleet,
+    domain: Domain,
+    template: DnsTemplate,
+    vault: SecretVault,
+    *,
+    create_keys: bool = True,
+    spf_override: str | None = None,
+) -> DesiredZone:
+    """The desired zone of ``domain``; raise ``InvalidRecord`` when it cannot be built."""
+    keys: tuple[DkimPublicKey, ...] = ()
+    if not uses_managed_dkim(fleet, domain):
+        keys = ensure_keys(
+            vault,
+            domain.name,
+            template.selectors,
+            template.key_algorithm,
+            template.rsa_bits,
+            create=create_keys,
+        )
+    return desired_zone(fleet, domain, template, keys, spf_override=spf_override)
+
+
 def _plan_domain(
     fleet: Fleet,
     domain: Domain,
@@ -116,12 +139,7 @@ def _plan_domain(
 ) -> DomainPlan:
     problems: list[str] = []
     try:
-        keys: tuple[DkimPublicKey, ...] = ()
-        if not uses_managed_dkim(fleet, domain):
-            keys = ensure_keys(
-                vault, domain.name, template.selectors, template.key_algorithm, template.rsa_bits
-            )
-        desired = desired_zone(fleet, domain, template, keys)
+        desired = desired_for(fleet, domain, template, vault)
     except InvalidRecord as exc:
         return DomainPlan(domain.name, provider.name, None, None, problems=(str(exc),))
     budget = flattened = None
@@ -135,7 +153,7 @@ def _plan_domain(
                 + ("a flattened record is offered" if flattened else "it cannot be flattened")
             )
             if flatten and flattened:
-                desired = desired_zone(fleet, domain, template, keys, spf_override=flattened)
+                desired = desired_for(fleet, domain, template, vault, spf_override=flattened)
     unsupported = {r.type for r in desired.records} - provider.supported_types
     if unsupported:
         problems.append(f"provider {provider.name} does not support {sorted(unsupported)}")

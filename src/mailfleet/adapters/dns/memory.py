@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mailfleet.core.dns.checks import DomainCheck
 from mailfleet.core.dns.errors import DnsProviderUnavailable
 from mailfleet.core.dns.plan import Change, ChangeKind
 from mailfleet.core.dns.ports import Answer, AnswerStatus
@@ -72,3 +73,22 @@ class InMemoryResolver:
                     return Answer(AnswerStatus.OK, record.values, record.ttl)
                 exists = exists or any(key[0] == name for key in rrsets)
         return Answer(AnswerStatus.NODATA if exists else AnswerStatus.NXDOMAIN)
+
+
+class InMemoryDnsCheckStore:
+    """Verification results in a list; ``latest`` keeps each domain's newest."""
+
+    def __init__(self) -> None:
+        self.rows: list[DomainCheck] = []
+
+    def record(self, checks: Sequence[DomainCheck]) -> None:
+        """Append a run's results."""
+        self.rows.extend(checks)
+
+    def latest(self) -> dict[str, DomainCheck]:
+        """The newest result per domain."""
+        newest: dict[str, DomainCheck] = {}
+        for row in self.rows:
+            if row.domain not in newest or row.checked_at >= newest[row.domain].checked_at:
+                newest[row.domain] = row
+        return newest

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from mailfleet.core.dns.checks import DomainCheck
 from mailfleet.core.dns.plan import Change
 from mailfleet.core.dns.records import Record, RecordType
 
@@ -65,4 +66,16 @@ class SpfOracle(Protocol):
 
     def check(self, ip: str, sender_domain: str) -> str:
         """The SPF result (``pass``, ``fail``, ...) for mail from ``ip`` claiming the domain."""
+        ...
+
+
+class DnsCheckStore(Protocol):
+    """Where verification results are kept, one row per domain per run."""
+
+    def record(self, checks: Sequence[DomainCheck]) -> None:
+        """Store a run's results."""
+        ...
+
+    def latest(self) -> dict[str, DomainCheck]:
+        """The most recent result of every domain ever checked."""
         ...
