@@ -8,12 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db.database import Database
+from mailfleet.adapters.db.dns_store import SqlDnsCheckStore
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
+from mailfleet.adapters.dns.memory import InMemoryDnsProvider, InMemoryResolver
+from mailfleet.adapters.dns.powerdns import PowerDnsProvider
+from mailfleet.adapters.dns.resolver import DnsPythonResolver
+from mailfleet.adapters.dns.spf_oracle import PySpfOracle
+from mailfleet.adapters.secret_refs import resolve_secret_ref
 from mailfleet.adapters.vault import SqlVault, load_keyring
+from mailfleet.core.dns.ports import DnsProvider, DnsResolver, SpfOracle
+from mailfleet.core.dns.templates import DnsTemplate
+from mailfleet.core.errors import ConfigError
+from mailfleet.core.fleet import Fleet, Provider, ProviderRole
 from mailfleet.core.ports import Clock
+from mailfleet.policy.dns import load_dns_template
 from mailfleet.settings import Settings
 
 
@@ -60,6 +72,71 @@ class App:
         if self._database is not None:
             self._database.dispose()
             self._database = None
+
+    def dns_template(self, path: Path | None = None) -> DnsTemplate:
+        """The DNS template: the shipped ``policy/dns.toml``, or the file at ``path``."""
+        return load_dns_template(path)
+
+    def dns_provider(self, fleet: Fleet, name: str) -> DnsProvider:
+        """The DNS provider called ``name`` in the spec, built once per process."""
+        # kept in the instance dict, not a dataclass field: capabilities only append methods
+        cache: dict[str, DnsProvider] = self.__dict__.setdefault("_dns_providers", {})
+        if name not in cache:
+            provider = fleet.provider(ProviderRole.DNS, name)
+            cache[name] = build_dns_provider(provider, self.env)
+        return cache[name]
+
+    def dns_resolver(self, fleet: Fleet, server: str | None = None) -> DnsResolver:
+        """Where verification looks: ``server`` (host[:port]), else the first DNS provider's
+        ``resolver`` setting, else the in-memory zones for memory providers, else the system's.
+        """
+        if server is None:
+            for provider in fleet.providers.values():
+                if provider.role is ProviderRole.DNS and provider.settings.get("resolver"):
+                    server = str(provider.settings["resolver"])
+                    break
+        if server is not None:
+            host, _, port = server.rpartition(":") if server.count(":") == 1 else (server, "", "")
+            return DnsPythonResolver([host or server], port=int(port) if port else 53)
+        memory = [
+            self.dns_provider(fleet, p.name)
+            for p in fleet.providers.values()
+            if p.role is ProviderRole.DNS and p.kind == "memory"
+        ]
+        if memory:
+            return InMemoryResolver(*(m for m in memory if isinstance(m, InMemoryDnsProvider)))
+        return DnsPythonResolver()
+
+    def dns_check_store(self) -> SqlDnsCheckStore:
+        """Verification results in the database."""
+        return SqlDnsCheckStore(self.database())
+
+    def spf_oracle(self, resolver: DnsResolver) -> SpfOracle:
+        """pyspf over ``resolver``."""
+        return PySpfOracle(resolver)
+
+
+def _setting(provider: Provider, key: str, default: str | None = None) -> str:
+    value = provider.settings.get(key, default)
+    if value is None or value == "":
+        raise ConfigError(f"DNS provider {provider.name} ({provider.kind}): set {key}")
+    return str(value)
+
+
+def build_dns_provider(provider: Provider, env: Mapping[str, str] | None = None) -> DnsProvider:
+    """Turn a spec's DNS provider (kind + settings, secrets as references) into an adapter."""
+    if provider.kind == "memory":
+        return InMemoryDnsProvider(provider.name)
+    if provider.kind == "powerdns":
+        nameservers = provider.settings.get("nameservers", ())
+        return PowerDnsProvider(
+            provider.name,
+            _setting(provider, "api_url"),
+            resolve_secret_ref(_setting(provider, "api_key"), env),
+            server_id=_setting(provider, "server_id", "localhost"),
+            nameservers=[str(n) for n in nameservers] if isinstance(nameservers, list) else (),
+        )
+    raise ConfigError(f"DNS provider {provider.name}: kind {provider.kind!r} is not supported")
 
 
 def build(

@@ -49,6 +49,7 @@ class DomainPlan:
     flattened_spf: str | None = None
     problems: tuple[str, ...] = ()
     unsupported: frozenset[RecordType] = frozenset()
+    read_failed: bool = False  # the provider could not list the zone
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready form."""
@@ -157,7 +158,20 @@ def _plan_domain(
     unsupported = {r.type for r in desired.records} - provider.supported_types
     if unsupported:
         problems.append(f"provider {provider.name} does not support {sorted(unsupported)}")
-    current = provider.list_records(domain.name)
+    try:
+        current = provider.list_records(domain.name)
+    except DnsProviderError as exc:
+        problems.append(str(exc))
+        return DomainPlan(
+            domain.name,
+            provider.name,
+            desired,
+            None,
+            budget,
+            flattened,
+            tuple(problems),
+            read_failed=True,
+        )
     plan = plan_zone(desired, current or (), zone_exists=current is not None)
     return DomainPlan(domain.name, provider.name, desired, plan, budget, flattened, tuple(problems))
 
@@ -257,6 +271,8 @@ def apply_dns(
 
 def _apply_zone(domain: DomainPlan, providers: ProviderFactory) -> ZoneResult:
     plan = domain.plan
+    if domain.read_failed:
+        return ZoneResult(domain.domain, ZoneOutcome.FAILED, error="; ".join(domain.problems))
     if plan is None or domain.unsupported:
         return ZoneResult(domain.domain, ZoneOutcome.SKIPPED, error="; ".join(domain.problems))
     if plan.is_empty:
