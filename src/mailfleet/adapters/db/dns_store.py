@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from mailfleet.adapters.db.database import Database
-from mailfleet.adapters.db.dns_tables import DnsCheckRow
+from mailfleet.adapters.db.dns_tables import DkimRotationRow, DnsCheckRow
 from mailfleet.core.dns.checks import Check, DomainCheck
+from mailfleet.core.dns.rotation import RotationPhase, RotationState
 
 
 class SqlDnsCheckStore:
@@ -48,3 +49,36 @@ def _to_check(row: DnsCheckRow) -> DomainCheck:
         for c in row.checks.get("checks", [])
     )
     return DomainCheck(row.domain, row.checked_at, checks)
+
+
+class SqlRotationStore:
+    """DKIM rotation states, one row per domain, written in their own transaction each."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def get(self, domain: str) -> RotationState | None:
+        """The stored state of ``domain``."""
+        with self._database.session() as session:
+            row = session.get(DkimRotationRow, domain)
+            if row is None:
+                return None
+            return RotationState(
+                row.domain,
+                row.active,
+                RotationPhase(row.phase),
+                row.target,
+                row.published_at,
+                row.switched_at,
+            )
+
+    def save(self, state: RotationState) -> None:
+        """Insert or replace the domain's row."""
+        with self._database.session() as session:
+            row = session.get(DkimRotationRow, state.domain) or DkimRotationRow(domain=state.domain)
+            row.active = state.active
+            row.phase = state.phase.value
+            row.target = state.target
+            row.published_at = state.published_at
+            row.switched_at = state.switched_at
+            session.add(row)

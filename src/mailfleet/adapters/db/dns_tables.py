@@ -21,3 +21,16 @@ class DnsCheckRow(Base):
     checked_at: Mapped[datetime] = mapped_column(index=True)
     ok: Mapped[bool]
     checks: Mapped[dict[str, Any]]
+
+
+class DkimRotationRow(Base):
+    """A domain's DKIM rotation state: which selector signs, and where a rotation stands."""
+
+    __tablename__ = "dkim_rotations"
+
+    domain: Mapped[str] = mapped_column(String(253), primary_key=True)
+    active: Mapped[str] = mapped_column(String(63))
+    phase: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(63), default="")
+    published_at: Mapped[datetime | None]
+    switched_at: Mapped[datetime | None]

@@ -13,6 +13,7 @@ from mailfleet.core.dns.errors import DnsProviderUnavailable
 from mailfleet.core.dns.plan import Change, ChangeKind
 from mailfleet.core.dns.ports import Answer, AnswerStatus
 from mailfleet.core.dns.records import Record, RecordType
+from mailfleet.core.dns.rotation import RotationState
 
 
 class InMemoryDnsProvider:
@@ -92,3 +93,18 @@ class InMemoryDnsCheckStore:
             if row.domain not in newest or row.checked_at >= newest[row.domain].checked_at:
                 newest[row.domain] = row
         return newest
+
+
+class InMemoryRotationStore:
+    """Rotation states in a dict."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, RotationState] = {}
+
+    def get(self, domain: str) -> RotationState | None:
+        """The stored state of ``domain``."""
+        return self.states.get(domain)
+
+    def save(self, state: RotationState) -> None:
+        """Replace the domain's state."""
+        self.states[state.domain] = state

@@ -13,6 +13,7 @@ from typing import Protocol
 from mailfleet.core.dns.checks import DomainCheck
 from mailfleet.core.dns.plan import Change
 from mailfleet.core.dns.records import Record, RecordType
+from mailfleet.core.dns.rotation import RotationState
 
 
 class DnsProvider(Protocol):
@@ -78,4 +79,16 @@ class DnsCheckStore(Protocol):
 
     def latest(self) -> dict[str, DomainCheck]:
         """The most recent result of every domain ever checked."""
+        ...
+
+
+class RotationStore(Protocol):
+    """Where each domain's DKIM rotation state lives."""
+
+    def get(self, domain: str) -> RotationState | None:
+        """The stored state, or ``None`` when the domain never rotated."""
+        ...
+
+    def save(self, state: RotationState) -> None:
+        """Store ``state``, replacing the domain's previous one."""
         ...

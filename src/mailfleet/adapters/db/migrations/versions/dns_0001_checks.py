@@ -1,4 +1,4 @@
-"""DNS: verification results per domain.
+"""DNS: verification results per domain, DKIM rotation states.
 
 Revision ID: dns_0001
 Revises: 0001_foundation
@@ -31,9 +31,19 @@ def upgrade() -> None:
     )
     op.create_index("ix_dns_checks_domain", "dns_checks", ["domain"])
     op.create_index("ix_dns_checks_checked_at", "dns_checks", ["checked_at"])
+    op.create_table(
+        "dkim_rotations",
+        sa.Column("domain", sa.String(253), primary_key=True),
+        sa.Column("active", sa.String(63), nullable=False),
+        sa.Column("phase", sa.String(16), nullable=False),
+        sa.Column("target", sa.String(63), nullable=False),
+        sa.Column("published_at", UtcDateTime(), nullable=True),
+        sa.Column("switched_at", UtcDateTime(), nullable=True),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("dkim_rotations")
     op.drop_index("ix_dns_checks_checked_at", table_name="dns_checks")
     op.drop_index("ix_dns_checks_domain", table_name="dns_checks")
     op.drop_table("dns_checks")
