@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db.database import Database
-from mailfleet.adapters.db.dns_store import SqlDnsCheckStore
+from mailfleet.adapters.db.dns_store import SqlDnsCheckStore, SqlRotationStore
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
 from mailfleet.adapters.dns.cloudflare import API_URL as CLOUDFLARE_API_URL
 from mailfleet.adapters.dns.cloudflare import CloudflareProvider
@@ -118,6 +118,10 @@ class App:
     def spf_oracle(self, resolver: DnsResolver) -> SpfOracle:
         """pyspf over ``resolver``."""
         return PySpfOracle(resolver)
+
+    def dkim_rotation_store(self) -> SqlRotationStore:
+        """DKIM rotation states in the database."""
+        return SqlRotationStore(self.database())
 
 
 def _setting(provider: Provider, key: str, default: str | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -9,9 +10,16 @@ import typer
 from rich.table import Table
 
 from mailfleet.cli.context import spec_path, state
-from mailfleet.cli.output import EXIT_FAILED, console, err_console, print_json, reporting
+from mailfleet.cli.output import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    console,
+    err_console,
+    print_json,
+    reporting,
+)
+from mailfleet.services import dkim_rotation, dns_verify
 from mailfleet.services import dns as dns_service
-from mailfleet.services import dns_verify
 from mailfleet.spec import load_fleet
 
 dns_app = typer.Typer(
@@ -246,6 +254,76 @@ def status(ctx: typer.Context, spec: SpecOption = None, as_json: JsonOption = Fa
     console.print(f"Authentication coverage: {percent:.1f} %")
 
 
+dkim_app = typer.Typer(
+    help="DKIM keys: rotation across the two published selectors, one step at a time.",
+    no_args_is_help=True,
+)
+
+
+@dkim_app.command()
+def rotate(
+    ctx: typer.Context,
+    domain: Annotated[str | None, typer.Argument(help="The domain to rotate.")] = None,
+    all_domains: Annotated[bool, typer.Option("--all", help="Every domain of the fleet.")] = False,
+    resume_only: Annotated[
+        bool,
+        typer.Option("--resume-only", help="Advance rotations in progress; start none."),
+    ] = False,
+    grace_days: Annotated[
+        float, typer.Option("--grace-days", help="Keep the old key published this long.")
+    ] = 7.0,
+    spec: SpecOption = None,
+    template: TemplateOption = None,
+    resolver: ResolverOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Rotate DKIM keys: publish a new key on the standby selector, check it resolves, switch
+    signing after the TTL, retire the old key after the grace period.
+
+    Each run does what is due and stops at a wait; run it again later (or from a schedule)
+    to continue. State is stored, so an interrupted rotation resumes where it stopped, and
+    signing never uses a key that has not been seen resolving.
+
+    Example: `mailfleet dkim rotate acme.example`, later `mailfleet dkim rotate --all --resume-only`
+    """
+    if (domain is None) == (not all_domains):
+        err_console.print("[bold red]error:[/] give one DOMAIN or --all")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    with reporting(as_json):
+        fleet = load_fleet(spec_path(ctx, spec))
+        app = state(ctx).app()
+        names = [d.name for d in fleet.domains] if all_domains else [str(domain)]
+        outcomes = dkim_rotation.rotate_dkim(
+            fleet,
+            app.dns_template(template),
+            app.vault(),
+            lambda name: app.dns_provider(fleet, name),
+            app.dns_resolver(fleet, resolver),
+            app.dkim_rotation_store(),
+            app.clock,
+            names,
+            start=not resume_only,
+            grace=timedelta(days=grace_days),
+        )
+    if as_json:
+        print_json({"ok": True, "domains": [o.as_dict() for o in outcomes]})
+        return
+    table = Table(title="DKIM rotation")
+    for column in ("domain", "signing", "phase", "done now", "waiting for", "detail"):
+        table.add_column(column)
+    for o in outcomes:
+        table.add_row(
+            o.domain,
+            o.state.active,
+            str(o.state.phase),
+            ", ".join(o.steps) or "-",
+            str(o.waiting),
+            o.detail or "-",
+        )
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``mailfleet dns`` to the root app."""
+    """Add ``mailfleet dns`` and ``mailfleet dkim`` to the root app."""
     app.add_typer(dns_app, name="dns")
+    app.add_typer(dkim_app, name="dkim")

@@ -67,6 +67,21 @@ def test_plan_apply_apply_verify_status(pdns: PowerDnsServer, tmp_path: Path) ->
     assert code == 0
     assert status["coverage_percent"] == 100.0
 
+    root = ["--data-dir", str(tmp_path / "state"), "dkim", "rotate"]
+    code, rotated = _run([*root, f"one.{suffix}", "-f", str(spec), "--json"], env)
+    assert code == 0, rotated
+    (one,) = rotated["domains"]  # type: ignore[misc]
+    assert (one["phase"], one["waiting"], one["active_selector"]) == (
+        "published",
+        "wait-ttl",
+        "mf1",
+    )
+
+    code, resumed = _run([*root, "--all", "--resume-only", "-f", str(spec), "--json"], env)
+    assert code == 0
+    phases = {d["domain"]: d["phase"] for d in resumed["domains"]}  # type: ignore[union-attr]
+    assert phases == {f"one.{suffix}": "published", f"two.{suffix}": "idle"}
+
 
 def test_unreachable_provider_exits_1_naming_the_domain(tmp_path: Path) -> None:
     """With the API down, apply exits 1 and the JSON names each failing domain."""
