@@ -227,8 +227,9 @@ class ApplyReport:
 
     @property
     def ok(self) -> bool:
-        """True when nothing was refused and no zone failed."""
-        return not self.refused and all(r.outcome is not ZoneOutcome.FAILED for r in self.results)
+        """True when nothing was refused and every zone was applied or already matched."""
+        done = (ZoneOutcome.APPLIED, ZoneOutcome.UNCHANGED)
+        return not self.refused and all(r.outcome in done for r in self.results)
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready form."""

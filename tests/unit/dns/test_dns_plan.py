@@ -214,3 +214,18 @@ def test_optional_mta_sts_and_tls_rpt_and_intake_return_path(
     )
     assert keys[("bounce.d000.example", RecordType.MX)].values == ("10 intake.mailfleet.test.",)
     assert keys[("bounce.d000.example", RecordType.TXT)].values[0].endswith("-all")
+
+
+def test_invalid_template_input_is_a_problem_for_that_domain_only(
+    provider: InMemoryDnsProvider,
+) -> None:
+    """A mailbox MX with a space in the host is reported for its domain; nothing crashes."""
+    fleet = make_fleet(2, mailbox_kind="mailcow", mailbox={"mx": ["10 mail host.example"]})
+    plan = plan_dns(fleet, FAST, InMemoryVault(), lambda _: provider)
+    assert all(d.plan is None for d in plan.domains)
+    assert "d000.example MX" in plan.domains[0].problems[0]
+    assert "not letters, digits and hyphens" in plan.domains[0].problems[0]
+    report = apply_dns(fleet, FAST, InMemoryVault(), lambda _: provider)
+    assert {r.outcome for r in report.results} == {ZoneOutcome.SKIPPED}
+    assert not report.ok
+    assert provider.zones == {}

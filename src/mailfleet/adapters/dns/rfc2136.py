@@ -27,6 +27,15 @@ from mailfleet.core.dns.records import Record
 from mailfleet.core.secrets import Secret
 
 _RETRYABLE_RCODES = {dns.rcode.SERVFAIL}
+_TSIG_FAILURES = (
+    dns.tsig.PeerError,
+    dns.tsig.BadSignature,
+    dns.tsig.BadKey,
+    dns.tsig.BadTime,
+    dns.tsig.BadAlgorithm,
+    dns.message.UnknownTSIGKey,
+    dns.exception.FormError,
+)
 
 
 class Rfc2136Provider:
@@ -60,11 +69,11 @@ class Rfc2136Provider:
             return dns.query.tcp(message, self._server, port=self._port, timeout=self._timeout)
         except dns.exception.Timeout:
             raise DnsProviderUnavailable(self.name, zone, record, "timed out") from None
-        except (dns.tsig.PeerError, dns.message.UnknownTSIGKey, dns.tsig.BadSignature) as exc:
+        except _TSIG_FAILURES as exc:
+            # a server that cannot validate our TSIG answers unsigned, which dnspython reports
+            # as a FormError: either way the key name or secret is wrong, retrying won't help
             raise DnsRequestRejected(self.name, zone, record, f"TSIG: {exc}") from None
         except dns.exception.DNSException as exc:
-            if "TSIG" in type(exc).__name__ or "tsig" in str(exc).lower():
-                raise DnsRequestRejected(self.name, zone, record, f"TSIG: {exc}") from None
             raise DnsProviderUnavailable(self.name, zone, record, str(exc)) from None
         except OSError as exc:
             raise DnsProviderUnavailable(self.name, zone, record, f"unreachable: {exc}") from None

@@ -12,12 +12,16 @@ type so that what a provider returns compares equal to what the templates produc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from ipaddress import ip_address
 
 import idna
+
+# RFC 1123 2.1 host labels, plus the underscore that service labels (_dmarc, _domainkey) use
+_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$")
 
 TXT_CHUNK_BYTES = 255  # RFC 1035 3.3: a <character-string> holds at most 255 octets
 TXT_MAX_BYTES = 4000  # well under the 65535-byte RDATA limit; providers reject far less
@@ -58,6 +62,8 @@ def normalize_name(name: str) -> str:
                 encoded = idna.encode(label, uts46=True).decode("ascii")
             except idna.IDNAError as exc:
                 raise InvalidRecord(f"{name!r}: {exc}") from None
+        if not _LABEL.match(encoded) and encoded != "*":
+            raise InvalidRecord(f"{name!r}: label {label!r} is not letters, digits and hyphens")
         if len(encoded) > 63:
             raise InvalidRecord(f"{name!r}: label {label!r} is longer than 63 bytes")
         labels.append(encoded)
