@@ -111,6 +111,15 @@ class App:
             return InMemoryResolver(*(m for m in memory if isinstance(m, InMemoryDnsProvider)))
         return DnsPythonResolver()
 
+    def dns_budget_resolver(self, fleet: Fleet, server: str | None = None) -> DnsResolver | None:
+        """The resolver plans check SPF budgets with: only one that is configured or given,
+        so that a plan never queries the system resolver unasked."""
+        configured = any(
+            p.role is ProviderRole.DNS and p.settings.get("resolver")
+            for p in fleet.providers.values()
+        )
+        return self.dns_resolver(fleet, server) if server or configured else None
+
     def dns_check_store(self) -> SqlDnsCheckStore:
         """Verification results in the database."""
         return SqlDnsCheckStore(self.database())

@@ -108,7 +108,7 @@ def plan(
             app.dns_template(template),
             app.vault(),
             lambda name: app.dns_provider(fleet, name),
-            resolver=app.dns_resolver(fleet, resolver) if resolver else None,
+            resolver=app.dns_budget_resolver(fleet, resolver),
             only=domain or (),
             flatten=flatten,
         )
@@ -147,7 +147,7 @@ def apply(
             app.dns_template(template),
             app.vault(),
             lambda name: app.dns_provider(fleet, name),
-            resolver=app.dns_resolver(fleet, resolver) if resolver else None,
+            resolver=app.dns_budget_resolver(fleet, resolver),
             force=force,
             only=domain or (),
             flatten=flatten,
