@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db.database import Database
-from mailfleet.adapters.db.dns_store import SqlDnsCheckStore, SqlRotationStore
+from mailfleet.adapters.db.dns_store import SqlDnsCheckStore, SqlDnsJournal, SqlRotationStore
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
 from mailfleet.adapters.dns.cloudflare import API_URL as CLOUDFLARE_API_URL
 from mailfleet.adapters.dns.cloudflare import CloudflareProvider
@@ -127,6 +127,10 @@ class App:
     def spf_oracle(self, resolver: DnsResolver) -> SpfOracle:
         """pyspf over ``resolver``."""
         return PySpfOracle(resolver)
+
+    def dns_journal(self) -> SqlDnsJournal:
+        """The record of every DNS apply, zone by zone."""
+        return SqlDnsJournal(self.database())
 
     def dkim_rotation_store(self) -> SqlRotationStore:
         """DKIM rotation states in the database."""

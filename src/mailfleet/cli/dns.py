@@ -151,6 +151,8 @@ def apply(
             force=force,
             only=domain or (),
             flatten=flatten,
+            journal=app.dns_journal(),
+            clock=app.clock,
         )
     if as_json:
         print_json(report.as_dict())

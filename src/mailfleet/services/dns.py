@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from mailfleet.core.dns.checks import JournalEntry
 from mailfleet.core.dns.errors import DnsProviderError
 from mailfleet.core.dns.plan import (
     ChangeKind,
@@ -20,7 +21,7 @@ from mailfleet.core.dns.plan import (
     check_safety,
     plan_zone,
 )
-from mailfleet.core.dns.ports import AnswerStatus, DnsProvider, DnsResolver
+from mailfleet.core.dns.ports import AnswerStatus, DnsJournal, DnsProvider, DnsResolver
 from mailfleet.core.dns.records import InvalidRecord, RecordType
 from mailfleet.core.dns.spf import SpfBudget, TxtLookup, check_budget, flatten_spf
 from mailfleet.core.dns.templates import (
@@ -31,7 +32,7 @@ from mailfleet.core.dns.templates import (
     uses_managed_dkim,
 )
 from mailfleet.core.fleet import Domain, Fleet
-from mailfleet.core.ports import SecretVault
+from mailfleet.core.ports import Clock, SecretVault
 from mailfleet.services.dkim_keys import ensure_keys
 
 ProviderFactory = Callable[[str], DnsProvider]
@@ -260,14 +261,31 @@ def apply_dns(
     force: bool = False,
     only: Sequence[str] = (),
     flatten: bool = False,
+    journal: DnsJournal | None = None,
+    clock: Clock | None = None,
 ) -> ApplyReport:
-    """Plan against the live state and write it, zone by zone; one zone's failure stops no other."""
+    """Plan against the live state and write it, zone by zone; one zone's failure stops no other.
+
+    With a ``journal`` (and ``clock``), each zone that was written or failed is recorded as
+    soon as it finishes, so what an interrupted run applied stays on record.
+    """
     plan = plan_dns(
         fleet, template, vault, providers, resolver=resolver, only=only, flatten=flatten
     )
     if not plan.safety.safe and not force:
         return ApplyReport(refused=True, plan=plan)
-    return ApplyReport(False, plan, tuple(_apply_zone(d, providers) for d in plan.domains))
+    results = []
+    for domain in plan.domains:
+        result = _apply_zone(domain, providers)
+        if journal is not None and clock is not None and result.outcome in _JOURNALED:
+            changes = tuple(c.as_dict() for c in domain.plan.changes) if domain.plan else ()
+            entry = JournalEntry(domain.domain, clock.now(), result.outcome, changes, result.error)
+            journal.record(entry)
+        results.append(result)
+    return ApplyReport(False, plan, tuple(results))
+
+
+_JOURNALED = (ZoneOutcome.APPLIED, ZoneOutcome.FAILED)
 
 
 def _apply_zone(domain: DomainPlan, providers: ProviderFactory) -> ZoneResult:

@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 
 from dns_support.fleets import make_fleet
-from mailfleet.adapters.dns.memory import InMemoryDnsProvider, InMemoryResolver
+from mailfleet.adapters.clock import FakeClock
+from mailfleet.adapters.dns.memory import InMemoryDnsJournal, InMemoryDnsProvider, InMemoryResolver
 from mailfleet.adapters.vault import InMemoryVault
 from mailfleet.core.dns.dkim import KeyAlgorithm
 from mailfleet.core.dns.plan import ChangeKind
@@ -147,14 +148,18 @@ def test_provider_failure_is_reported_and_next_apply_resumes(
     provider: InMemoryDnsProvider,
 ) -> None:
     """A failing zone names the record; the other zones apply; the next apply finishes it."""
-    fleet, vault = make_fleet(3), InMemoryVault()
+    fleet, vault, journal = make_fleet(3), InMemoryVault(), InMemoryDnsJournal()
     provider.fail_on.add("_dmarc.d001.example")
-    report = apply_dns(fleet, FAST, vault, lambda _: provider)
+    report = apply_dns(fleet, FAST, vault, lambda _: provider, journal=journal, clock=FakeClock())
     outcomes = {r.domain: r for r in report.results}
     assert not report.ok
     assert outcomes["d001.example"].outcome is ZoneOutcome.FAILED
     assert "_dmarc.d001.example TXT" in outcomes["d001.example"].error
     assert outcomes["d002.example"].outcome is ZoneOutcome.APPLIED
+    recorded = {e.domain: e for e in journal.entries()}
+    assert recorded["d001.example"].outcome == "failed"
+    assert "_dmarc.d001.example TXT" in recorded["d001.example"].error
+    assert len(recorded["d002.example"].changes) == 5  # MX, SPF, DMARC, two DKIM
     provider.fail_on.clear()
     resumed = apply_dns(fleet, FAST, vault, lambda _: provider)
     assert resumed.ok

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from mailfleet.adapters.db.database import Database
-from mailfleet.adapters.db.dns_tables import DkimRotationRow, DnsCheckRow
-from mailfleet.core.dns.checks import Check, DomainCheck
+from mailfleet.adapters.db.dns_tables import DkimRotationRow, DnsCheckRow, DnsJournalRow
+from mailfleet.core.dns.checks import Check, DomainCheck, JournalEntry
 from mailfleet.core.dns.rotation import RotationPhase, RotationState
 
 
@@ -82,3 +82,40 @@ class SqlRotationStore:
             row.published_at = state.published_at
             row.switched_at = state.switched_at
             session.add(row)
+
+
+class SqlDnsJournal:
+    """The apply journal in SQL; each entry is committed on its own, as its zone finishes."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def record(self, entry: JournalEntry) -> None:
+        """Append one zone's entry in its own transaction."""
+        with self._database.session() as session:
+            session.add(
+                DnsJournalRow(
+                    domain=entry.domain,
+                    at=entry.at,
+                    outcome=entry.outcome,
+                    changes={"changes": list(entry.changes)},
+                    error=entry.error,
+                )
+            )
+
+    def entries(self, domain: str | None = None) -> list[JournalEntry]:
+        """Entries for ``domain`` (or all), oldest first."""
+        query = select(DnsJournalRow).order_by(DnsJournalRow.id)
+        if domain is not None:
+            query = query.where(DnsJournalRow.domain == domain)
+        with self._database.session() as session:
+            return [
+                JournalEntry(
+                    row.domain,
+                    row.at,
+                    row.outcome,
+                    tuple(row.changes.get("changes", [])),
+                    row.error,
+                )
+                for row in session.scalars(query)
+            ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mailfleet.adapters.db.tables import Base
@@ -34,3 +34,16 @@ class DkimRotationRow(Base):
     target: Mapped[str] = mapped_column(String(63), default="")
     published_at: Mapped[datetime | None]
     switched_at: Mapped[datetime | None]
+
+
+class DnsJournalRow(Base):
+    """One zone's part of an apply: the changes sent and the outcome."""
+
+    __tablename__ = "dns_journal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(253), index=True)
+    at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(16))
+    changes: Mapped[dict[str, Any]]
+    error: Mapped[str] = mapped_column(Text, default="")

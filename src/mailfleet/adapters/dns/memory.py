@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mailfleet.core.dns.checks import DomainCheck
+from mailfleet.core.dns.checks import DomainCheck, JournalEntry
 from mailfleet.core.dns.errors import DnsProviderUnavailable
 from mailfleet.core.dns.plan import Change, ChangeKind
 from mailfleet.core.dns.ports import Answer, AnswerStatus
@@ -108,3 +108,18 @@ class InMemoryRotationStore:
     def save(self, state: RotationState) -> None:
         """Replace the domain's state."""
         self.states[state.domain] = state
+
+
+class InMemoryDnsJournal:
+    """Apply journal entries in a list."""
+
+    def __init__(self) -> None:
+        self.rows: list[JournalEntry] = []
+
+    def record(self, entry: JournalEntry) -> None:
+        """Append an entry."""
+        self.rows.append(entry)
+
+    def entries(self, domain: str | None = None) -> list[JournalEntry]:
+        """Entries for ``domain`` (or all), oldest first."""
+        return [e for e in self.rows if domain is None or e.domain == domain]

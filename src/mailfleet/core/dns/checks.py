@@ -53,3 +53,14 @@ def coverage(domains: Sequence[str], latest: Iterable[DomainCheck]) -> float:
         return 100.0
     passed = {c.domain for c in latest if c.ok}
     return 100.0 * sum(1 for d in domains if d in passed) / len(domains)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """What one apply did to one zone: the changes sent, and how it ended."""
+
+    domain: str
+    at: datetime
+    outcome: str
+    changes: tuple[dict[str, object], ...]
+    error: str = ""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from mailfleet.core.dns.checks import DomainCheck
+from mailfleet.core.dns.checks import DomainCheck, JournalEntry
 from mailfleet.core.dns.plan import Change
 from mailfleet.core.dns.records import Record, RecordType
 from mailfleet.core.dns.rotation import RotationState
@@ -91,4 +91,16 @@ class RotationStore(Protocol):
 
     def save(self, state: RotationState) -> None:
         """Store ``state``, replacing the domain's previous one."""
+        ...
+
+
+class DnsJournal(Protocol):
+    """The record of every apply, zone by zone, written as each zone finishes."""
+
+    def record(self, entry: JournalEntry) -> None:
+        """Append one zone's entry."""
+        ...
+
+    def entries(self, domain: str | None = None) -> list[JournalEntry]:
+        """Entries, oldest first, for one domain or all."""
         ...

@@ -1,4 +1,4 @@
-"""DNS: verification results per domain, DKIM rotation states.
+"""DNS: verification results per domain, DKIM rotation states, the apply journal.
 
 Revision ID: dns_0001
 Revises: 0001_foundation
@@ -41,8 +41,21 @@ def upgrade() -> None:
         sa.Column("switched_at", UtcDateTime(), nullable=True),
     )
 
+    op.create_table(
+        "dns_journal",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("domain", sa.String(253), nullable=False),
+        sa.Column("at", UtcDateTime(), nullable=False),
+        sa.Column("outcome", sa.String(16), nullable=False),
+        sa.Column("changes", sa.JSON(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=False),
+    )
+    op.create_index("ix_dns_journal_domain", "dns_journal", ["domain"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_dns_journal_domain", table_name="dns_journal")
+    op.drop_table("dns_journal")
     op.drop_table("dkim_rotations")
     op.drop_index("ix_dns_checks_checked_at", table_name="dns_checks")
     op.drop_index("ix_dns_checks_domain", table_name="dns_checks")
