@@ -117,6 +117,24 @@ def _dkim_checks(
     return checks
 
 
+def _managed_dkim_checks(domain: str, template: DnsTemplate, resolver: DnsResolver) -> list[Check]:
+    """Relay-managed keys: the selector CNAME must lead to a parsable key record."""
+    checks = []
+    for selector in template.selectors:
+        answer = resolver.query(selector_name(selector, domain), RecordType.TXT)
+        name = f"dkim:{selector}"
+        if answer.status is not AnswerStatus.OK or not answer.values:
+            checks.append(Check(name, False, f"the relay's key does not resolve ({answer.status})"))
+            continue
+        try:
+            key = parse_dkim_txt(answer.values[0])
+        except ValueError as exc:
+            checks.append(Check(name, False, f"relay key record: {exc}"))
+            continue
+        checks.append(Check(name, bool(key.public_key_b64), f"managed {key.algorithm} key"))
+    return checks
+
+
 def verify_domain(
     fleet: Fleet,
     domain: Domain,
@@ -135,7 +153,9 @@ def verify_domain(
         )
         checks.append(_record_check(record, resolver, shared))
     checks += _spf_checks(domain, desired.spf, resolver, oracle)
-    if not uses_managed_dkim(fleet, domain):
+    if uses_managed_dkim(fleet, domain):
+        checks += _managed_dkim_checks(domain.name, template, resolver)
+    else:
         checks += _dkim_checks(domain.name, template, resolver, vault)
     dmarc = resolver.query(f"_dmarc.{domain.name}", RecordType.TXT)
     parsed = parse_dmarc(dmarc.values[0]) if dmarc.values else None

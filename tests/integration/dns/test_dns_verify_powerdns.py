@@ -57,3 +57,30 @@ def test_applied_domains_verify_and_dkimpy_accepts_signed_mail(
         return answer.values[0].encode() if answer.values else b""
 
     assert dkim.verify(signature + message, dnsfunc=dnsfunc)
+
+
+def test_managed_dkim_cnames_are_followed_to_the_relays_key(
+    pdns_provider: PowerDnsProvider, pdns_resolver: DnsPythonResolver
+) -> None:
+    """Selector CNAMEs verify when they lead to a key record, and fail while they dangle."""
+    suffix = f"m{uuid.uuid4().hex[:8]}.test"
+    relay = {"dkim_cname": f"{{selector}}.dkim.relay.{suffix}"}
+    fleet, vault = make_fleet(1, relay=relay, suffix=suffix), InMemoryVault()
+    assert apply_dns(fleet, TEMPLATE, vault, lambda _: pdns_provider).ok
+
+    def run() -> set[str]:
+        report = verify_dns(
+            fleet, TEMPLATE, vault, pdns_resolver, PySpfOracle, InMemoryDnsCheckStore(), FakeClock()
+        )
+        return {c.name for c in report.domains[0].failures()}
+
+    assert run() == {"dkim:mf1", "dkim:mf2"}  # the relay has not published its keys yet
+    zone = f"dkim.relay.{suffix}"
+    pdns_provider.ensure_zone(zone)
+    keys = [
+        Record.of(f"{s}.{zone}", RecordType.TXT, 60, ["v=DKIM1; k=ed25519; p=" + "A" * 43 + "="])
+        for s in ("mf1", "mf2")
+    ]
+    pdns_provider.apply(zone, [Change(ChangeKind.CREATE, None, k) for k in keys])
+    assert run() == set()
+    assert list(vault.names("dkim/")) == []  # no keys of our own for a managed domain
