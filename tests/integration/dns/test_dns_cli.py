@@ -67,6 +67,11 @@ def test_plan_apply_apply_verify_status(pdns: PowerDnsServer, tmp_path: Path) ->
     assert code == 0
     assert status["coverage_percent"] == 100.0
 
+    state_dir = ["--data-dir", str(tmp_path / "state")]
+    code, fleet_status = _run([*state_dir, "status", "-f", str(spec), "--json"], env)
+    assert code == 0
+    assert fleet_status["dns_coverage_percent"] == 100.0
+
     root = ["--data-dir", str(tmp_path / "state"), "dkim", "rotate"]
     code, rotated = _run([*root, f"one.{suffix}", "-f", str(spec), "--json"], env)
     assert code == 0, rotated
