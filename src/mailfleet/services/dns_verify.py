@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv6Address, ip_address
+from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 
 from mailfleet.core.dns.checks import Check, DomainCheck, coverage
 from mailfleet.core.dns.dkim import (
@@ -31,7 +31,13 @@ from mailfleet.core.ports import Clock, SecretVault
 from mailfleet.services.dkim_keys import public_key_b64
 from mailfleet.services.dns import desired_for, txt_lookup
 
-OUTSIDERS = (ip_address("203.0.113.254"), ip_address("2001:db8:ffff::254"))
+# candidate outsiders: documentation ranges (RFC 5737, RFC 3849) and a reserved /8 (RFC 1122)
+OUTSIDERS = (
+    ip_address("203.0.113.254"),
+    ip_address("198.51.100.254"),
+    ip_address("240.0.0.254"),
+    ip_address("2001:db8:ffff::254"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +84,12 @@ def _spf_checks(
     for ip in domain.sending_ips:
         result = oracle.check(str(ip), domain.name)
         checks.append(Check(f"spf:pass:{ip}", result == "pass", result))
+    # an outsider must be outside every network the record authorises, includes too
+    authorised = [ip_network(n.split(":", 1)[1], strict=False) for n in budget.networks]
     outsiders: list[IPv4Address | IPv6Address] = [
-        ip for ip in OUTSIDERS if ip not in domain.sending_ips
+        ip
+        for ip in OUTSIDERS
+        if ip not in domain.sending_ips and not any(ip in net for net in authorised)
     ]
     for ip in outsiders[:1]:
         result = oracle.check(str(ip), domain.name)

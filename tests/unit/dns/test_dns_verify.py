@@ -76,3 +76,17 @@ def test_missing_records_fail_and_verify_makes_no_keys() -> None:
     report = _verify(fleet, vault, InMemoryResolver(InMemoryDnsProvider()), InMemoryDnsCheckStore())
     assert not report.domains[0].ok
     assert list(vault.names("dkim/")) == []
+
+
+def test_outsider_is_picked_outside_the_relays_ranges() -> None:
+    """When the relay authorises 203.0.113.0/24, the reject check uses another outsider."""
+    provider = InMemoryDnsProvider("dns")
+    provider.put(
+        Record.of("_spf.relay.test", RecordType.TXT, 300, ["v=spf1 ip4:203.0.113.0/24 -all"])
+    )
+    fleet, vault = make_fleet(1), InMemoryVault()
+    assert apply_dns(fleet, FAST, vault, lambda _: provider).ok
+    report = _verify(fleet, vault, InMemoryResolver(provider), InMemoryDnsCheckStore())
+    rejects = [c for c in report.domains[0].checks if c.name.startswith("spf:reject:")]
+    assert [c.name for c in rejects] == ["spf:reject:198.51.100.254"]
+    assert report.domains[0].ok
