@@ -9,11 +9,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db import migrate
 from mailfleet.adapters.db.database import Database
+from mailfleet.adapters.db.dns_store import SqlDnsCheckStore, SqlDnsJournal, SqlRotationStore
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
+from mailfleet.adapters.dns.cloudflare import API_URL as CLOUDFLARE_API_URL
+from mailfleet.adapters.dns.cloudflare import CloudflareProvider
+from mailfleet.adapters.dns.memory import InMemoryDnsProvider, InMemoryResolver
+from mailfleet.adapters.dns.powerdns import PowerDnsProvider
+from mailfleet.adapters.dns.resolver import DnsPythonResolver
+from mailfleet.adapters.dns.rfc2136 import Rfc2136Provider
+from mailfleet.adapters.dns.route53 import Route53Provider
+from mailfleet.adapters.dns.spf_oracle import PySpfOracle
 from mailfleet.adapters.logs import configure_logging
 from mailfleet.adapters.notify.email import SmtpEmailNotifier
 from mailfleet.adapters.notify.log import LogNotifier
@@ -38,8 +48,10 @@ from mailfleet.adapters.vault import (
     new_key,
     rotate_master_key,
 )
+from mailfleet.core.dns.ports import DnsProvider, DnsResolver, SpfOracle
+from mailfleet.core.dns.templates import DnsTemplate
 from mailfleet.core.errors import ConfigError
-from mailfleet.core.fleet import Fleet
+from mailfleet.core.fleet import Fleet, Provider, ProviderRole
 from mailfleet.core.ports import Clock
 from mailfleet.core.reputation.messages import monitoring_sender
 from mailfleet.core.reputation.ports import Notifier
@@ -48,6 +60,7 @@ from mailfleet.core.reputation.zones import DnsblZone
 from mailfleet.core.secrets import Secret
 from mailfleet.core.warmup.ports import Limiter
 from mailfleet.policy.alerts import load_rules
+from mailfleet.policy.dns import load_dns_template
 from mailfleet.policy.dnsbl import load_zones
 from mailfleet.services.reputation import MonitoringPorts
 from mailfleet.services.simulation import SimulationKit
@@ -211,6 +224,65 @@ class App:
         metrics = InMemoryDomainMetrics()
         return MonitoringPorts(resolver, metrics, store, store, store, notifiers, self.clock)
 
+    def dns_template(self, path: Path | None = None) -> DnsTemplate:
+        """The DNS template: the shipped ``policy/dns.toml``, or the file at ``path``."""
+        return load_dns_template(path)
+
+    def dns_provider(self, fleet: Fleet, name: str) -> DnsProvider:
+        """The DNS provider called ``name`` in the spec, built once per process."""
+        # kept in the instance dict, not a dataclass field: capabilities only append methods
+        cache: dict[str, DnsProvider] = self.__dict__.setdefault("_dns_providers", {})
+        if name not in cache:
+            provider = fleet.provider(ProviderRole.DNS, name)
+            cache[name] = build_dns_provider(provider, self.env)
+        return cache[name]
+
+    def dns_resolver(self, fleet: Fleet, server: str | None = None) -> DnsResolver:
+        """Where verification looks: ``server`` (host[:port]), else the first DNS provider's
+        ``resolver`` setting, else the in-memory zones for memory providers, else the system's.
+        """
+        if server is None:
+            for provider in fleet.providers.values():
+                if provider.role is ProviderRole.DNS and provider.settings.get("resolver"):
+                    server = str(provider.settings["resolver"])
+                    break
+        if server is not None:
+            host, _, port = server.rpartition(":") if server.count(":") == 1 else (server, "", "")
+            return DnsPythonResolver([host or server], port=int(port) if port else 53)
+        memory = [
+            self.dns_provider(fleet, p.name)
+            for p in fleet.providers.values()
+            if p.role is ProviderRole.DNS and p.kind == "memory"
+        ]
+        if memory:
+            return InMemoryResolver(*(m for m in memory if isinstance(m, InMemoryDnsProvider)))
+        return DnsPythonResolver()
+
+    def dns_budget_resolver(self, fleet: Fleet, server: str | None = None) -> DnsResolver | None:
+        """The resolver plans check SPF budgets with: only one that is configured or given,
+        so that a plan never queries the system resolver unasked."""
+        configured = any(
+            p.role is ProviderRole.DNS and p.settings.get("resolver")
+            for p in fleet.providers.values()
+        )
+        return self.dns_resolver(fleet, server) if server or configured else None
+
+    def dns_check_store(self) -> SqlDnsCheckStore:
+        """Verification results in the database."""
+        return SqlDnsCheckStore(self.database())
+
+    def spf_oracle(self, resolver: DnsResolver) -> SpfOracle:
+        """pyspf over ``resolver``."""
+        return PySpfOracle(resolver)
+
+    def dns_journal(self) -> SqlDnsJournal:
+        """The record of every DNS apply, zone by zone."""
+        return SqlDnsJournal(self.database())
+
+    def dkim_rotation_store(self) -> SqlRotationStore:
+        """DKIM rotation states in the database."""
+        return SqlRotationStore(self.database())
+
 
 def _notifiers(config: AlertsConfig, fleet: Fleet, env: Mapping[str, str] | None) -> list[Notifier]:
     """The configured alert channels, secrets resolved from their references."""
@@ -245,6 +317,54 @@ def _notifiers(config: AlertsConfig, fleet: Fleet, env: Mapping[str, str] | None
         else:
             channels.append(LogNotifier(name=channel.name))
     return channels
+
+
+def _setting(provider: Provider, key: str, default: str | None = None) -> str:
+    value = provider.settings.get(key, default)
+    if value is None or value == "":
+        raise ConfigError(f"DNS provider {provider.name} ({provider.kind}): set {key}")
+    return str(value)
+
+
+def build_dns_provider(provider: Provider, env: Mapping[str, str] | None = None) -> DnsProvider:
+    """Turn a spec's DNS provider (kind + settings, secrets as references) into an adapter."""
+    if provider.kind == "memory":
+        return InMemoryDnsProvider(provider.name)
+    if provider.kind == "powerdns":
+        nameservers = provider.settings.get("nameservers", ())
+        return PowerDnsProvider(
+            provider.name,
+            _setting(provider, "api_url"),
+            resolve_secret_ref(_setting(provider, "api_key"), env),
+            server_id=_setting(provider, "server_id", "localhost"),
+            nameservers=[str(n) for n in nameservers] if isinstance(nameservers, list) else (),
+        )
+    if provider.kind == "rfc2136":
+        return Rfc2136Provider(
+            provider.name,
+            _setting(provider, "server"),
+            _setting(provider, "tsig_key_name"),
+            resolve_secret_ref(_setting(provider, "tsig_secret"), env),
+            port=int(_setting(provider, "port", "53")),
+            algorithm=_setting(provider, "tsig_algorithm", "hmac-sha256"),
+        )
+    if provider.kind == "route53":
+        session: dict[str, str] = {"region_name": _setting(provider, "region", "us-east-1")}
+        if provider.settings.get("access_key_id"):
+            session["aws_access_key_id"] = _setting(provider, "access_key_id")
+            secret = resolve_secret_ref(_setting(provider, "secret_access_key"), env)
+            session["aws_secret_access_key"] = secret.reveal()
+        if provider.settings.get("endpoint_url"):
+            session["endpoint_url"] = _setting(provider, "endpoint_url")
+        return Route53Provider(provider.name, session=session)
+    if provider.kind == "cloudflare":
+        return CloudflareProvider(
+            provider.name,
+            resolve_secret_ref(_setting(provider, "api_token"), env),
+            account_id=str(provider.settings.get("account_id", "")),
+            api_url=_setting(provider, "api_url", CLOUDFLARE_API_URL),
+        )
+    raise ConfigError(f"DNS provider {provider.name}: kind {provider.kind!r} is not supported")
 
 
 def build(

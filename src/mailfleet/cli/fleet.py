@@ -13,6 +13,7 @@ from rich.table import Table
 from mailfleet.cli.context import spec_path, state
 from mailfleet.cli.output import EXIT_BAD_INPUT, console, err_console, print_json, reporting
 from mailfleet.core.status import UNSYNCED
+from mailfleet.services import dns_verify
 from mailfleet.services import fleet as fleet_service
 from mailfleet.spec import load_fleet
 
@@ -120,8 +121,9 @@ def status(ctx: typer.Context, spec: SpecOption = None, as_json: JsonOption = Fa
     with reporting(as_json):
         fleet = load_fleet(path)
         report = fleet_service.status(fleet, state(ctx).app().fleet_store())
+        coverage = dns_verify.dns_coverage(fleet, state(ctx).app().dns_check_store())
     if as_json:
-        print_json(report.as_dict())
+        print_json({**report.as_dict(), "dns_coverage_percent": round(coverage, 2)})
         return
     segments = Table(title=f"fleet {report.fleet}: segments", box=box.SIMPLE_HEAD, pad_edge=False)
     segments.add_column("segment", no_wrap=True)
@@ -165,6 +167,7 @@ def status(ctx: typer.Context, spec: SpecOption = None, as_json: JsonOption = Fa
         console.print("[yellow]Not synced yet:[/] run [cyan]mailfleet sync[/] to load the spec.")
     else:
         console.print(f"Last sync: {report.last_sync:%Y-%m-%d %H:%M:%S} UTC")
+    console.print(f"DNS authentication coverage: {coverage:.1f} % (from `mailfleet dns verify`)")
 
 
 def _state(value: str) -> str:

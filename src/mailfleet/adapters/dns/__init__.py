@@ -1,0 +1,1 @@
+"""DNS provider and resolver adapters; ``memory`` is the in-process twin of both ports."""
