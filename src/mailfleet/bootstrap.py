@@ -13,6 +13,8 @@ from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
 from mailfleet.adapters.vault import SqlVault, load_keyring
+from mailfleet.core.fleet import Fleet, ProviderRole
+from mailfleet.core.mailboxes.ports import MailboxLedger, MailboxProvider
 from mailfleet.core.ports import Clock
 from mailfleet.settings import Settings
 
@@ -26,6 +28,7 @@ class App:
     env: Mapping[str, str] | None = None
     _database: Database | None = field(default=None, init=False)
     _vault: SqlVault | None = field(default=None, init=False)
+    _mailbox_providers: dict[str, MailboxProvider] = field(default_factory=dict, init=False)
 
     def database(self, *, migrate: bool | None = None) -> Database:
         """The database, with its schema made current on the embedded default.
@@ -57,9 +60,29 @@ class App:
 
     def close(self) -> None:
         """Release connections."""
+        for provider in self._mailbox_providers.values():
+            closer = getattr(provider, "close", None)
+            if callable(closer):
+                closer()
+        self._mailbox_providers.clear()
         if self._database is not None:
             self._database.dispose()
             self._database = None
+
+    def mailbox_provider(self, fleet: Fleet, name: str) -> MailboxProvider:
+        """The mailbox provider called ``name`` in the spec, built once per process."""
+        if name not in self._mailbox_providers:
+            from mailfleet.adapters.mailboxes.factory import build_mailbox_provider
+
+            spec = fleet.provider(ProviderRole.MAILBOX, name)
+            self._mailbox_providers[name] = build_mailbox_provider(spec, self.env)
+        return self._mailbox_providers[name]
+
+    def mailbox_ledger(self) -> MailboxLedger:
+        """Each mailbox's provisioning intents and outcomes, in the database."""
+        from mailfleet.adapters.db.mailboxes_store import SqlMailboxLedger
+
+        return SqlMailboxLedger(self.database())
 
 
 def build(

@@ -1,0 +1,58 @@
+"""Build a mailbox provider from its spec entry; secret references are resolved here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from mailfleet.adapters.secret_refs import resolve_secret_ref
+from mailfleet.core.errors import ConfigError
+from mailfleet.core.fleet import Provider
+from mailfleet.core.mailboxes.ports import MailboxProvider
+from mailfleet.core.secrets import Secret
+
+
+def build_mailbox_provider(spec: Provider, env: Mapping[str, str] | None) -> MailboxProvider:
+    """The adapter for ``spec.kind``, configured from ``spec.settings``."""
+    settings = ProviderSettings(spec, env)
+    del settings  # the cloud and SQL kinds read it
+    if spec.kind == "memory":
+        from mailfleet.adapters.mailboxes.memory import InMemoryMailboxProvider
+
+        return InMemoryMailboxProvider()
+    raise ConfigError(f"mailbox provider {spec.name!r}: kind {spec.kind!r} is not available yet")
+
+
+class ProviderSettings:
+    """Typed access to one provider's settings, naming the provider in every error."""
+
+    def __init__(self, spec: Provider, env: Mapping[str, str] | None) -> None:
+        self._spec = spec
+        self._env = env
+
+    def text(self, key: str, default: str | None = None) -> str:
+        """A plain setting; ``ConfigError`` when missing and no default."""
+        value = self._spec.settings.get(key, default)
+        if value is None:
+            raise ConfigError(
+                f"mailbox provider {self._spec.name!r} ({self._spec.kind}) needs the "
+                f"setting {key!r}"
+            )
+        return str(value)
+
+    def number(self, key: str, default: float) -> float:
+        """A numeric setting."""
+        raw = self._spec.settings.get(key, default)
+        try:
+            return float(str(raw))
+        except ValueError:
+            raise ConfigError(
+                f"mailbox provider {self._spec.name!r}: {key} must be a number, not {raw!r}"
+            ) from None
+
+    def secret(self, key: str) -> Secret:
+        """A secret setting, resolved from its ``env:``/``file:`` reference."""
+        reference = self.text(key)
+        try:
+            return resolve_secret_ref(reference, self._env)
+        except ConfigError as exc:
+            raise ConfigError(f"mailbox provider {self._spec.name!r}: {key}: {exc}") from None

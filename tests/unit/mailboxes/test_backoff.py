@@ -1,0 +1,25 @@
+"""Backoff arithmetic."""
+
+from __future__ import annotations
+
+from mailfleet.core.mailboxes.backoff import RetryPolicy, backoff_delay
+
+
+def test_backoff_doubles_up_to_the_cap() -> None:
+    """Without jitter the waits double each try and stop at the cap."""
+    policy = RetryPolicy(base=1.0, cap=5.0, jitter=0.0)
+    assert [backoff_delay(n, policy, None, 0.9) for n in range(1, 6)] == [1, 2, 4, 5, 5]
+
+
+def test_jitter_shortens_by_at_most_its_fraction() -> None:
+    """With 50 % jitter a wait lands between half and all of its exponential value."""
+    policy = RetryPolicy(base=2.0, jitter=0.5)
+    assert backoff_delay(1, policy, None, 0.0) == 2.0
+    assert backoff_delay(1, policy, None, 0.999) > 1.0
+
+
+def test_retry_after_is_a_floor() -> None:
+    """A provider's Retry-After of 7 s wins over a 0.5 s backoff; a shorter hint does not."""
+    policy = RetryPolicy(base=0.5, jitter=0.0)
+    assert backoff_delay(1, policy, 7.0, 0.0) == 7.0
+    assert backoff_delay(4, policy, 0.1, 0.0) == 4.0
