@@ -75,7 +75,7 @@ class App:
             from mailfleet.adapters.mailboxes.factory import build_mailbox_provider
 
             spec = fleet.provider(ProviderRole.MAILBOX, name)
-            self._mailbox_providers[name] = build_mailbox_provider(spec, self.env)
+            self._mailbox_providers[name] = build_mailbox_provider(spec, self.env, self.clock)
         return self._mailbox_providers[name]
 
     def mailbox_ledger(self) -> MailboxLedger:

@@ -8,17 +8,33 @@ from mailfleet.adapters.secret_refs import resolve_secret_ref
 from mailfleet.core.errors import ConfigError
 from mailfleet.core.fleet import Provider
 from mailfleet.core.mailboxes.ports import MailboxProvider
+from mailfleet.core.ports import Clock
 from mailfleet.core.secrets import Secret
 
 
-def build_mailbox_provider(spec: Provider, env: Mapping[str, str] | None) -> MailboxProvider:
+def build_mailbox_provider(
+    spec: Provider, env: Mapping[str, str] | None, clock: Clock
+) -> MailboxProvider:
     """The adapter for ``spec.kind``, configured from ``spec.settings``."""
     settings = ProviderSettings(spec, env)
-    del settings  # the cloud and SQL kinds read it
     if spec.kind == "memory":
         from mailfleet.adapters.mailboxes.memory import InMemoryMailboxProvider
 
         return InMemoryMailboxProvider()
+    if spec.kind == "postfixadmin":
+        from sqlalchemy.engine import make_url
+
+        from mailfleet.adapters.mailboxes.postfixadmin import PostfixAdminProvider
+
+        url = make_url(settings.text("database_url"))
+        if "database_password" in spec.settings:  # kept out of the URL in the spec
+            url = url.set(password=settings.secret("database_password").reveal())
+        return PostfixAdminProvider(
+            url.render_as_string(hide_password=False),
+            clock=clock,
+            create_domains=settings.flag("create_domains", default=True),
+            bcrypt_rounds=int(settings.number("bcrypt_rounds", 10)),
+        )
     raise ConfigError(f"mailbox provider {spec.name!r}: kind {spec.kind!r} is not available yet")
 
 
@@ -48,6 +64,13 @@ class ProviderSettings:
             raise ConfigError(
                 f"mailbox provider {self._spec.name!r}: {key} must be a number, not {raw!r}"
             ) from None
+
+    def flag(self, key: str, *, default: bool) -> bool:
+        """A yes/no setting."""
+        raw = self._spec.settings.get(key, default)
+        if isinstance(raw, bool):
+            return raw
+        raise ConfigError(f"mailbox provider {self._spec.name!r}: {key} must be true or false")
 
     def secret(self, key: str) -> Secret:
         """A secret setting, resolved from its ``env:``/``file:`` reference."""
