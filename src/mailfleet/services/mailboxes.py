@@ -15,9 +15,11 @@ existing, never created twice; its ledger entry is then completed.
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -101,24 +103,47 @@ class ApplyReport:
 
 @dataclass
 class Retrier:
-    """Calls a provider, retrying retryable errors with backoff; counts the tries."""
+    """Calls a provider, retrying retryable errors with backoff; counts the tries.
+
+    Shared by every worker of a run: when the provider answers 429 with Retry-After, all
+    workers hold until then, instead of each earning its own 429 first.
+    """
 
     clock: Clock
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     rand: Callable[[], float] = field(default_factory=lambda: secrets.SystemRandom().random)
+    _hold_until: datetime | None = field(default=None, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def call(self, fn: Callable[[], T]) -> tuple[T, int]:
         """``fn()``'s result and how many tries it took; re-raises the last error."""
         attempt = 1
         while True:
+            self._wait_for_hold()
             try:
                 return fn(), attempt
             except ProviderError as exc:
                 if not exc.retryable or attempt >= self.policy.attempts:
                     raise
                 hint = exc.retry_after if isinstance(exc, RateLimited) else None
+                if hint:
+                    self._hold(hint)
                 self.clock.sleep(backoff_delay(attempt, self.policy, hint, self.rand()))
                 attempt += 1
+
+    def _hold(self, seconds: float) -> None:
+        until = self.clock.now() + timedelta(seconds=seconds)
+        with self._lock:
+            if self._hold_until is None or until > self._hold_until:
+                self._hold_until = until
+
+    def _wait_for_hold(self) -> None:
+        with self._lock:
+            until = self._hold_until
+        if until is not None:
+            remaining = (until - self.clock.now()).total_seconds()
+            if remaining > 0:
+                self.clock.sleep(remaining)
 
 
 def plan_mailboxes(

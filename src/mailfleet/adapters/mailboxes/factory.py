@@ -35,6 +35,17 @@ def build_mailbox_provider(
             create_domains=settings.flag("create_domains", default=True),
             bcrypt_rounds=int(settings.number("bcrypt_rounds", 10)),
         )
+    if spec.kind == "mailcow":
+        from mailfleet.adapters.mailboxes.mailcow import MailcowProvider
+
+        return MailcowProvider(
+            settings.text("url"),
+            settings.secret("api_key"),
+            clock=clock,
+            quota_mb=int(settings.number("quota_mb", 1024)),
+            relayhosts=settings.mapping("relayhosts"),
+            timeout=settings.number("timeout", 30.0),
+        )
     raise ConfigError(f"mailbox provider {spec.name!r}: kind {spec.kind!r} is not available yet")
 
 
@@ -64,6 +75,13 @@ class ProviderSettings:
             raise ConfigError(
                 f"mailbox provider {self._spec.name!r}: {key} must be a number, not {raw!r}"
             ) from None
+
+    def mapping(self, key: str) -> dict[str, str]:
+        """A name-to-value table, e.g. relay names to a provider's relay ids."""
+        raw = self._spec.settings.get(key, {})
+        if not isinstance(raw, dict):
+            raise ConfigError(f"mailbox provider {self._spec.name!r}: {key} must be a mapping")
+        return {str(k): str(v) for k, v in raw.items()}
 
     def flag(self, key: str, *, default: bool) -> bool:
         """A yes/no setting."""
