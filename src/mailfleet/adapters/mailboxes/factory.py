@@ -46,6 +46,31 @@ def build_mailbox_provider(
             relayhosts=settings.mapping("relayhosts"),
             timeout=settings.number("timeout", 30.0),
         )
+    if spec.kind == "google":
+        from mailfleet.adapters.mailboxes.google import GoogleWorkspaceProvider
+
+        return GoogleWorkspaceProvider(
+            settings.secret("credentials"),
+            settings.text("subject"),
+            clock=clock,
+            api_url=settings.text("api_url", "https://admin.googleapis.com"),
+            timeout=settings.number("timeout", 30.0),
+        )
+    if spec.kind == "microsoft365":
+        from mailfleet.adapters.mailboxes.microsoft365 import Microsoft365Provider
+
+        sku = spec.settings.get("sku_id")
+        return Microsoft365Provider(
+            settings.text("tenant_id"),
+            settings.text("client_id"),
+            settings.secret("client_secret"),
+            clock=clock,
+            sku_id=str(sku) if sku else None,
+            usage_location=settings.text("usage_location", "US"),
+            graph_url=settings.text("graph_url", "https://graph.microsoft.com"),
+            login_url=settings.text("login_url", "https://login.microsoftonline.com"),
+            timeout=settings.number("timeout", 30.0),
+        )
     raise ConfigError(f"mailbox provider {spec.name!r}: kind {spec.kind!r} is not available yet")
 
 

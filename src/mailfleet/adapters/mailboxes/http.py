@@ -7,8 +7,9 @@ own documented error bodies.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -61,8 +62,9 @@ class JsonApi:
 
     def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send one request; raise for transport errors, 429 and 5xx, return anything else."""
+        headers = {**self._headers(), **kwargs.pop("headers", {})}
         try:
-            response = self.client.request(method, path, headers=dict(self._headers()), **kwargs)
+            response = self.client.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException:
             raise ProviderUnavailable(f"{self.name}: no answer in time ({method} {path})") from None
         except httpx.HTTPError as exc:
@@ -91,3 +93,27 @@ def json_body(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+class BearerToken:
+    """An OAuth 2.0 access token (RFC 6749), fetched on first use and refreshed before expiry.
+
+    ``fetch`` returns the token and its lifetime in seconds; one fetch serves every worker.
+    """
+
+    def __init__(self, fetch: Callable[[], tuple[str, float]], now: Callable[[], datetime]):
+        self._fetch = fetch
+        self._now = now
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._expires: datetime | None = None
+
+    def header(self) -> dict[str, str]:
+        """``{"Authorization": "Bearer ..."}``, with a token valid for at least a minute."""
+        with self._lock:
+            now = self._now()
+            if self._token is None or self._expires is None or now >= self._expires:
+                token, lifetime = self._fetch()
+                self._token = token
+                self._expires = now + timedelta(seconds=max(0.0, lifetime - 60))
+            return {"Authorization": f"Bearer {self._token}"}
