@@ -58,13 +58,23 @@ def _provider(fake: FakeMailcow, clock: Clock, key: str = "test-key") -> Mailcow
 
 
 def _apply(
-    provider: MailcowProvider, count: int, clock: FakeClock, vault: InMemoryVault
+    provider: MailcowProvider,
+    count: int,
+    clock: Clock,
+    vault: InMemoryVault,
+    ledger: InMemoryMailboxLedger | None = None,
 ) -> ApplyReport:
     fleet = load_fleet_text(SPEC.format(count=count), Path("f.yaml"))
     retrier = Retrier(clock, RetryPolicy(attempts=8, base=0.01, jitter=0.0))
     plan = plan_mailboxes(fleet, lambda _n: provider, retrier=retrier)
     return apply_plan(
-        plan, {"cow": provider}, vault, InMemoryMailboxLedger(), clock, retrier=retrier, workers=8
+        plan,
+        {"cow": provider},
+        vault,
+        ledger or InMemoryMailboxLedger(),
+        clock,
+        retrier=retrier,
+        workers=8,
     )
 
 
@@ -145,3 +155,18 @@ def test_suspend_and_delete(fake: FakeMailcow, clock: FakeClock) -> None:
     assert listed.suspended
     provider.delete(mailbox.address)
     assert provider.list_mailboxes(["cow.example"]) == []
+
+
+def test_last_login_reported_by_mailcow_reaches_the_ledger(
+    fake: FakeMailcow, clock: FakeClock
+) -> None:
+    """Mailcow's last_imap_login is recorded by the next apply, without any changing call."""
+    provider, vault, ledger = _provider(fake, clock), InMemoryVault(), InMemoryMailboxLedger()
+    _apply(provider, 2, clock, vault, ledger)
+    fake.mailboxes["m001@cow.example"]["last_imap_login"] = 1767603600  # 2026-01-05 09:00 UTC
+    calls = fake.changing_calls
+    _apply(provider, 2, clock, vault, ledger)
+    login = ledger.entries()["m001@cow.example"].last_login_at
+    assert login is not None
+    assert login.isoformat() == "2026-01-05T09:00:00+00:00"
+    assert fake.changing_calls == calls
