@@ -17,6 +17,7 @@ from mailfleet.core.fleet import Fleet
 from mailfleet.core.mailboxes.inventory import InventoryFilter
 from mailfleet.core.mailboxes.plan import ActionKind, MailboxPlan
 from mailfleet.services import mailbox_inventory
+from mailfleet.services import mailbox_passwords as password_service
 from mailfleet.services import mailboxes as mailbox_service
 from mailfleet.spec import load_fleet
 
@@ -278,6 +279,48 @@ def credentials(
             f"[yellow]{len(result.missing)} mailboxes have no password in the vault[/] "
             "(not provisioned yet: run `mailfleet mailboxes apply`)"
         )
+
+
+@mailboxes_app.command("rotate-passwords")
+def rotate_passwords(
+    ctx: typer.Context,
+    address: Annotated[
+        list[str] | None, typer.Option("--address", "-a", help="This mailbox (repeatable).")
+    ] = None,
+    domain: Annotated[str | None, typer.Option(help="Every mailbox of this domain.")] = None,
+    all_mailboxes: Annotated[
+        bool, typer.Option("--all", help="Every mailbox of the spec.")
+    ] = False,
+    spec: SpecOption = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=128)] = 8,
+    as_json: JsonOption = False,
+) -> None:
+    """Give mailboxes new passwords (to each provider's policy), stored in the vault.
+
+    The new password is kept in the vault before the provider gets it; re-run an interrupted
+    rotation to finish it. Example: `mailfleet mailboxes rotate-passwords --domain acme.example`
+    """
+    with reporting(as_json):
+        if not (address or domain or all_mailboxes):
+            raise typer.BadParameter("choose --address, --domain or --all")
+        fleet = load_fleet(spec_path(ctx, spec))
+        app = state(ctx).app()
+        targets = password_service.chosen(fleet, address or (), domain)
+        report = password_service.rotate_passwords(
+            targets,
+            _factory(ctx, fleet),
+            app.vault(),
+            app.mailbox_ledger(),
+            app.clock,
+            retrier=_retrier(ctx),
+            workers=workers,
+        )
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        _render_report(report)
+    if report.failed:
+        raise typer.Exit(EXIT_FAILED)
 
 
 def register(app: typer.Typer) -> None:

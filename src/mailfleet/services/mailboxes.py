@@ -283,7 +283,8 @@ class Applier:
         self, action: MailboxAction, reason: str, state: MailboxState | None, tries: int
     ) -> Outcome:
         entry = self.known.get(action.address)
-        keep = entry.state if entry is not None else MailboxState.FAILED
+        # a failed update or suspension leaves an existing mailbox as it was
+        keep = entry.state if entry is not None else MailboxState.ACTIVE
         self.ledger.finish(
             action.address,
             action.provider,

@@ -232,3 +232,17 @@ def test_invalid_mailboxes_are_reported_and_never_sent(world: World) -> None:
     )
     assert report.failed[0].reason == "refused name"
     assert world.provider.changing_calls() == []
+
+
+def test_a_failed_update_leaves_an_existing_mailbox_active(world: World, fleet: Fleet) -> None:
+    """An update refused by the provider is reported, and the mailbox stays active."""
+    world.run(fleet)
+    address = "hello@one.example"
+    world.provider.mailboxes[address] = world.provider.mailboxes[address].__class__(
+        address, "mem-1", "Tampered", 40, (), "local"
+    )
+    world.provider.failures[("update", address)] = [MailboxRejected("name not allowed")]
+    report = world.run(fleet)
+    assert [o.reason for o in report.failed] == ["name not allowed"]
+    entry = world.ledger.entries()[address]
+    assert (entry.state, entry.last_error) == (MailboxState.ACTIVE, "name not allowed")

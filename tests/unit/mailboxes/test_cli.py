@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from mailfleet.adapters.clock import SystemClock
+from mailfleet.adapters.mailboxes.postfixadmin import PostfixAdminProvider
 from mailfleet.cli.app import app
 
 from .conftest import SPEC
@@ -62,3 +64,25 @@ def test_idle_filter_and_unknown_format(workdir: Path) -> None:
     assert len(json.loads(out)) == 5
     code, _ = _run("mailboxes", "credentials", "--export", "x.xml", "--format", "xml")
     assert code == 2
+
+
+def test_rotate_passwords_needs_a_selection_then_rotates(workdir: Path) -> None:
+    """Without --address/--domain/--all it refuses (exit 2); with --domain it rotates those,
+    on a PostfixAdmin SQLite database that outlives each command."""
+    database = workdir / "postfixadmin.sqlite"
+    PostfixAdminProvider(f"sqlite:///{database}", clock=SystemClock()).create_schema()
+    spec = (workdir / "fleet.yaml").read_text()
+    spec = spec.replace(
+        "local: {kind: memory}, other",
+        f'local: {{kind: postfixadmin, database_url: "sqlite:///{database}", bcrypt_rounds: 4}}'
+        ", other",
+    )
+    (workdir / "fleet.yaml").write_text(spec)
+    assert _run("mailboxes", "apply", "--json")[0] == 0
+    code, _ = _run("mailboxes", "rotate-passwords")
+    assert code == 2
+    code, out = _run("mailboxes", "rotate-passwords", "--domain", "one.example", "--json")
+    assert code == 0, out
+    assert json.loads(out)["summary"]["updated"] == 2
+    code, out = _run("mailboxes", "plan", "--json")
+    assert json.loads(out)["summary"]["unchanged"] == 5
