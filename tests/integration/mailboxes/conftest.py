@@ -6,13 +6,18 @@ no auth penalty). The database file is created empty by the fixture; tests provi
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import psycopg
 import pytest
 from dovecot_server import DovecotServer
 
@@ -59,12 +64,13 @@ service anvil {{
 
 # PostfixAdmin's own Dovecot query: only active mailboxes may log in.
 SQL_CONF = """\
-driver = sqlite
-connect = {db}
+driver = {driver}
+connect = {connect}
 default_pass_scheme = BLF-CRYPT
 password_query = SELECT username AS user, password FROM mailbox \
-WHERE username = '%u' AND active = 1
+WHERE username = '%u' AND active = {true}
 """
+PG_SERVER = os.environ.get("MAILFLEET_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432")
 
 
 def _free_port() -> int:
@@ -87,22 +93,24 @@ def _wait_ready(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError("dovecot did not answer on its port")
 
 
-@pytest.fixture(scope="session")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DovecotServer]:
-    """Dovecot on a free port with an SQL passdb over a fresh PostfixAdmin schema."""
+def _private_dir(prefix: str) -> Path:
+    """A temp dir the mail user (nobody) can traverse: pytest's own base dir is 0700."""
+    t = Path(tempfile.mkdtemp(prefix=prefix))
+    t.chmod(0o755)
+    return t
+
+
+def _run_dovecot(t: Path, url: str, sql_conf: str) -> Iterator[DovecotServer]:
+    """Create the PostfixAdmin schema at ``url``, start Dovecot on a free port, stop it after."""
     if shutil.which("dovecot") is None:
         pytest.skip("dovecot is not installed")
-    t = tmp_path_factory.mktemp("dovecot")
-    t.chmod(0o755)
     (t / "mail").mkdir()
     shutil.chown(t / "mail", "nobody", "nogroup")
-    db = t / "postfixadmin.sqlite"
-    url = f"sqlite:///{db}"
     provider = PostfixAdminProvider(url, clock=SystemClock())
     provider.create_schema()
     provider.close()
     port = _free_port()
-    (t / "dovecot-sql.conf.ext").write_text(SQL_CONF.format(db=db))
+    (t / "dovecot-sql.conf.ext").write_text(sql_conf)
     conf = t / "dovecot.conf"
     conf.write_text(DOVECOT_CONF.format(t=t, port=port))
     log = t / "dovecot.log"
@@ -117,3 +125,43 @@ def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DovecotServer]
     finally:
         process.terminate()
         process.wait(timeout=10)
+        shutil.rmtree(t, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot_sqlite() -> Iterator[DovecotServer]:
+    """Dovecot with a dovecot-sqlite passdb over a fresh PostfixAdmin SQLite file."""
+    t = _private_dir("mailfleet-dovecot-sqlite-")
+    db = t / "postfixadmin.sqlite"
+    conf = SQL_CONF.format(driver="sqlite", connect=db, true="1")
+    yield from _run_dovecot(t, f"sqlite:///{db}", conf)
+
+
+@pytest.fixture(scope="session")
+def dovecot_pgsql() -> Iterator[DovecotServer]:
+    """Dovecot with a dovecot-pgsql passdb over a fresh PostfixAdmin PostgreSQL database."""
+    name = f"mailfleet_pfa_{uuid.uuid4().hex[:10]}"
+    server = urlsplit(PG_SERVER)
+    try:
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL is not reachable: {exc}")
+    t = _private_dir("mailfleet-dovecot-pgsql-")
+    connect = f"host={server.hostname} port={server.port or 5432} dbname={name} " + (
+        f"user={server.username}"
+    )
+    conf = SQL_CONF.format(driver="pgsql", connect=connect, true="true")
+    url = f"{PG_SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
+    try:
+        yield from _run_dovecot(t, url, conf)
+    finally:
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pgsql", marks=pytest.mark.postgres)])
+def dovecot(request: pytest.FixtureRequest) -> DovecotServer:
+    """A Dovecot reading PostfixAdmin tables from SQLite, then from PostgreSQL."""
+    server: DovecotServer = request.getfixturevalue(f"dovecot_{request.param}")
+    return server

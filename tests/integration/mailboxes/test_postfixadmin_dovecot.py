@@ -45,13 +45,14 @@ domains:
 
 
 def _login(port: int, user: str, password: str) -> str:
-    """Log in over IMAP and select INBOX; return 'OK' or the server's refusal."""
+    """Log in over IMAP, store a message and select INBOX; 'OK' or the server's refusal."""
     client = imaplib.IMAP4("127.0.0.1", port)
     try:
         client.login(user, password)
-        client.select("INBOX")
+        stored, _ = client.append("INBOX", None, None, b"Subject: hi\r\n\r\nbody\r\n")
+        selected, _ = client.select("INBOX")
         client.logout()
-        return "OK"
+        return "OK" if (stored, selected) == ("OK", "OK") else f"{stored} {selected}"
     except imaplib.IMAP4.error as exc:
         return str(exc)
 
