@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import TypeVar
 
 from mailfleet.core.errors import ProviderError, SecretNotFound
@@ -161,7 +162,7 @@ def plan_mailboxes(
             continue
         provider = providers(name)
         domains = sorted({m.domain for m in desired})
-        listing, _ = retrier.call(lambda p=provider, d=domains: p.list_mailboxes(d))  # type: ignore[misc]
+        listing, _ = retrier.call(partial(provider.list_mailboxes, domains))
         actions += plan_provider(
             name, desired, listing, provider.capabilities, suspend_missing=suspend_missing
         )
