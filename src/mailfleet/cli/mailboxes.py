@@ -107,6 +107,10 @@ def apply(
     workers: Annotated[
         int, typer.Option("--workers", min=1, max=128, help="Provider calls in flight at once.")
     ] = 16,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Apply even when the plan suspends many mailboxes at once."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Create missing mailboxes and correct drift, concurrently, with retries.
@@ -124,6 +128,7 @@ def apply(
         result = mailbox_service.plan_mailboxes(
             fleet, factory, suspend_missing=suspend_missing, retrier=retrier, only=provider or ()
         )
+        mailbox_service.check_safe(result, force=force)
         names = {a.provider for a in result.actions}
         with _progress(len(result.actions), enabled=not as_json) as advance:
             report = mailbox_service.apply_plan(

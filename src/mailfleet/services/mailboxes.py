@@ -27,10 +27,16 @@ from typing import TypeVar
 from mailfleet.core.errors import ProviderError, SecretNotFound
 from mailfleet.core.fleet import Fleet
 from mailfleet.core.mailboxes.backoff import RetryPolicy, backoff_delay
-from mailfleet.core.mailboxes.errors import MailboxExists, RateLimited
+from mailfleet.core.mailboxes.errors import MailboxExists, RateLimited, UnsafePlan
 from mailfleet.core.mailboxes.model import DesiredMailbox, desired_mailboxes
 from mailfleet.core.mailboxes.passwords import generate_password, password_problems
-from mailfleet.core.mailboxes.plan import ActionKind, MailboxAction, MailboxPlan, plan_provider
+from mailfleet.core.mailboxes.plan import (
+    ActionKind,
+    MailboxAction,
+    MailboxPlan,
+    plan_provider,
+    suspension_problem,
+)
 from mailfleet.core.mailboxes.ports import LedgerEntry, MailboxLedger, MailboxProvider
 from mailfleet.core.ports import Clock, SecretVault
 from mailfleet.core.secrets import Secret
@@ -167,6 +173,13 @@ def plan_mailboxes(
             name, desired, listing, provider.capabilities, suspend_missing=suspend_missing
         )
     return MailboxPlan(tuple(actions))
+
+
+def check_safe(plan: MailboxPlan, *, force: bool) -> None:
+    """Raise ``UnsafePlan`` when the plan suspends too much at once, unless forced."""
+    problem = suspension_problem(plan)
+    if problem and not force:
+        raise UnsafePlan(problem)
 
 
 @dataclass

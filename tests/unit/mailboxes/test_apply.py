@@ -17,6 +17,7 @@ from mailfleet.core.mailboxes.errors import (
     ProviderUnavailable,
     QuotaExhausted,
     RateLimited,
+    UnsafePlan,
 )
 from mailfleet.core.mailboxes.plan import ActionKind
 from mailfleet.core.secrets import Secret
@@ -26,6 +27,7 @@ from mailfleet.services.mailboxes import (
     Retrier,
     Status,
     apply_plan,
+    check_safe,
     password_name,
     plan_mailboxes,
 )
@@ -246,3 +248,18 @@ def test_a_failed_update_leaves_an_existing_mailbox_active(world: World, fleet: 
     assert [o.reason for o in report.failed] == ["name not allowed"]
     entry = world.ledger.entries()[address]
     assert (entry.state, entry.last_error) == (MailboxState.ACTIVE, "name not allowed")
+
+
+def test_mass_suspension_needs_force(world: World) -> None:
+    """Suspending 18 of 20 mailboxes is refused unless forced; suspending 2 of 20 is not."""
+    world.run(make_fleet(count=18))
+    big = plan_mailboxes(
+        make_fleet(count=1), world.factory, suspend_missing=True, retrier=world.retrier
+    )
+    with pytest.raises(UnsafePlan, match="suspends 17 of 20"):
+        check_safe(big, force=False)
+    check_safe(big, force=True)
+    small = plan_mailboxes(
+        make_fleet(count=16), world.factory, suspend_missing=True, retrier=world.retrier
+    )
+    check_safe(small, force=False)

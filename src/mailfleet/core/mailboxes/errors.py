@@ -10,12 +10,17 @@
           ├── RateLimited             429: slow down, ``retry_after`` seconds if it said so
           └── ProviderUnavailable     5xx or the network: worth retrying
 
-Only ``RateLimited`` and ``ProviderUnavailable`` are retryable.
+Only ``RateLimited`` and ``ProviderUnavailable`` are retryable. Apart from the tree,
+``UnsafePlan`` (a ``MailfleetError``) stops a plan that would suspend too much at once.
 """
 
 from __future__ import annotations
 
-from mailfleet.core.errors import ProviderError
+from mailfleet.core.errors import MailfleetError, ProviderError
+
+
+class UnsafePlan(MailfleetError):
+    """A plan changes so much at once that it needs ``--force``."""
 
 
 class MailboxProviderError(ProviderError):

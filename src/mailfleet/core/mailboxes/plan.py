@@ -69,6 +69,22 @@ class MailboxPlan:
         return tuple(a for a in self.actions if a.kind in CHANGING)
 
 
+def suspension_problem(plan: MailboxPlan, *, max_fraction: float = 0.1, floor: int = 5) -> str:
+    """Why suspending this many mailboxes at once looks like a mistake, or an empty string.
+
+    More than ``floor`` suspensions that are also more than ``max_fraction`` of the mailboxes
+    the providers hold usually means a spec was truncated, not that the fleet shrank.
+    """
+    suspensions = len(plan.of(ActionKind.SUSPEND))
+    held = sum(1 for a in plan.actions if a.current is not None)
+    if suspensions > floor and suspensions > max_fraction * held:
+        return (
+            f"the plan suspends {suspensions} of {held} mailboxes at the providers; "
+            "check the spec, then pass --force to go ahead"
+        )
+    return ""
+
+
 def drift(
     desired: DesiredMailbox, current: ProviderMailbox, capabilities: Capabilities
 ) -> tuple[Setting, ...]:
