@@ -23,3 +23,12 @@ def test_retry_after_is_a_floor() -> None:
     policy = RetryPolicy(base=0.5, jitter=0.0)
     assert backoff_delay(1, policy, 7.0, 0.0) == 7.0
     assert backoff_delay(4, policy, 0.1, 0.0) == 4.0
+
+
+def test_workers_told_the_same_retry_after_come_back_spread_out() -> None:
+    """With jitter, waits after the same Retry-After spread over [hint, hint + base*jitter)."""
+    policy = RetryPolicy(base=0.5, jitter=0.5)
+    waits = [backoff_delay(1, policy, 1.0, r / 10) for r in range(10)]
+    assert min(waits) == 1.0
+    assert max(waits) < 1.25
+    assert len(set(waits)) == 10

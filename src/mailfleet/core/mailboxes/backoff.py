@@ -22,10 +22,11 @@ def backoff_delay(
 
     ``rand`` is a uniform draw in [0, 1). The exponential part is ``base * 2**(attempt-1)``,
     capped, with its top ``jitter`` fraction randomised. A provider's Retry-After (RFC 9110
-    section 10.2.3) is a floor: waiting less would only earn another 429.
+    section 10.2.3) is a floor: waiting less would only earn another 429; a little jitter is
+    added on top so that workers told the same instant do not all come back at once.
     """
     exponential = min(policy.cap, policy.base * float(2 ** (attempt - 1)))
     delay = exponential * (1 - policy.jitter * rand)
     if retry_after is not None:
-        delay = max(delay, retry_after)
+        delay = max(delay, retry_after + policy.base * policy.jitter * rand)
     return delay
