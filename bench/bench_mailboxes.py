@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests/integration/mailboxes"))
 
-from fake_mailcow import FakeMailcow
+from mailbox_fake_mailcow import FakeMailcow
 
 from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db.database import Database

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
-from dovecot_server import DovecotServer
+from mailbox_dovecot_server import DovecotServer
 
 from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.mailboxes.postfixadmin import PostfixAdminProvider

@@ -6,7 +6,7 @@ import imaplib
 from pathlib import Path
 
 import pytest
-from dovecot_server import DovecotServer
+from mailbox_dovecot_server import DovecotServer
 
 from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.mailboxes.memory import InMemoryMailboxLedger

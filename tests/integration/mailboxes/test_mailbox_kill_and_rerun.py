@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_mailcow import FakeMailcow
+from mailbox_fake_mailcow import FakeMailcow
 
 from mailfleet.bootstrap import build
 from mailfleet.core.state import MailboxState

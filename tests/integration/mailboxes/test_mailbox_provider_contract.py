@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fake_google import FakeGoogle
-from fake_graph import FakeGraph
-from fake_mailcow import FakeMailcow
+from mailbox_fake_google import FakeGoogle
+from mailbox_fake_graph import FakeGraph
+from mailbox_fake_mailcow import FakeMailcow
 
 from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.mailboxes.google import GoogleWorkspaceProvider

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_apis import FakeApi, Reply, Request, Route
+from mailbox_fakes_base import FakeApi, Reply, Request, Route
 
 
 class FakeMailcow(FakeApi):

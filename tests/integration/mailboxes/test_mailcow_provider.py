@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_mailcow import FakeMailcow
+from mailbox_fake_mailcow import FakeMailcow
 
 from mailfleet.adapters.clock import FakeClock, SystemClock
 from mailfleet.adapters.mailboxes.mailcow import MailcowProvider

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fake_google import FakeGoogle
-from fake_graph import FakeGraph
+from mailbox_fake_google import FakeGoogle
+from mailbox_fake_graph import FakeGraph
 
 from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.mailboxes.google import GoogleWorkspaceProvider, join_name, split_name

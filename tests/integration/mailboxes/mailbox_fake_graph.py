@@ -7,7 +7,7 @@ import secrets
 import uuid
 from typing import Any
 
-from fake_apis import FakeApi, Reply, Request, Route
+from mailbox_fakes_base import FakeApi, Reply, Request, Route
 
 
 def _error(status: int, code: str, message: str, detail: str | None = None) -> Reply:

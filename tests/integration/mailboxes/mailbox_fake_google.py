@@ -10,7 +10,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fake_apis import FakeApi, Reply, Request, Route
+from mailbox_fakes_base import FakeApi, Reply, Request, Route
 
 SCOPE = "https://www.googleapis.com/auth/admin.directory.user"
 
