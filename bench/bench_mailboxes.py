@@ -29,8 +29,11 @@ from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.mailboxes_store import SqlMailboxLedger
 from mailfleet.adapters.mailboxes.mailcow import MailcowProvider
-from mailfleet.adapters.vault import Keyring, SqlVault, new_key
+from mailfleet.adapters.mailboxes.memory import InMemoryMailboxLedger
+from mailfleet.adapters.vault import InMemoryVault, Keyring, SqlVault, new_key
 from mailfleet.core.fleet import Fleet
+from mailfleet.core.mailboxes.ports import MailboxLedger
+from mailfleet.core.ports import SecretVault
 from mailfleet.core.secrets import Secret
 from mailfleet.services.mailboxes import (
     ApplyReport,
@@ -69,12 +72,17 @@ def fleet_of(domains: int, per_domain: int, prefix: str) -> Fleet:
 class Run:
     """A vault, ledger and provider on a fresh SQLite file, and a timed apply."""
 
-    def __init__(self, api: FakeMailcow, folder: Path, name: str) -> None:
+    def __init__(self, api: FakeMailcow, folder: Path, name: str, *, memory: bool) -> None:
         clock = SystemClock()
-        self.database = Database(f"sqlite:///{folder / name}.db")
-        self.database.prepare(auto_upgrade=True)
-        self.vault = SqlVault(self.database, Keyring(new_key()), clock)
-        self.ledger = SqlMailboxLedger(self.database)
+        self.vault: SecretVault
+        self.ledger: MailboxLedger
+        if memory:
+            self.vault, self.ledger = InMemoryVault(), InMemoryMailboxLedger()
+        else:
+            database = Database(f"sqlite:///{folder / name}.db")
+            database.prepare(auto_upgrade=True)
+            self.vault = SqlVault(database, Keyring(new_key()), clock)
+            self.ledger = SqlMailboxLedger(database)
         self.provider = MailcowProvider(api.url, Secret(api.api_key), clock=clock)
         self.clock = clock
 
@@ -101,6 +109,11 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=120, help="requests per second before 429")
     parser.add_argument("--baseline-sample", type=int, default=100)
     parser.add_argument("--full-baseline", action="store_true")
+    parser.add_argument(
+        "--memory-store",
+        action="store_true",
+        help="in-memory vault and ledger instead of SQLite: isolates the provider-bound part",
+    )
     args = parser.parse_args()
 
     api = FakeMailcow(latency=args.latency, per_second=args.rate)
@@ -108,7 +121,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-mailboxes-"))
     try:
         fleet = fleet_of(40, 25, "pool")
-        run = Run(api, folder, "concurrent")
+        run = Run(api, folder, "concurrent", memory=args.memory_store)
         report, concurrent_s = run.apply(fleet, args.workers)
         counts = report.counts()
         duplicates = sum(1 for n in api.creates.values() if n > 1)
@@ -124,14 +137,15 @@ def main() -> None:
 
         sample = 1000 if args.full_baseline else args.baseline_sample
         base_fleet = fleet_of(max(1, sample // 25), min(25, sample), "base")
-        base_run = Run(api, folder, "baseline")
+        base_run = Run(api, folder, "baseline", memory=args.memory_store)
         base_report, base_s = base_run.apply(base_fleet, workers=1)
         per_mailbox = base_s / len(base_report.outcomes)
     finally:
         api.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
-    print("mailbox provisioning: 1,000 mailboxes over 40 domains, fake Mailcow API")
+    store = "in-memory vault and ledger" if args.memory_store else "SQLite vault and ledger"
+    print(f"mailbox provisioning: 1,000 mailboxes over 40 domains, fake Mailcow API, {store}")
     print(f"  latency {args.latency * 1000:.0f} ms/request, 429 beyond {args.rate} requests/s")
     print(
         f"  mailfleet apply ({args.workers} workers): {concurrent_s:6.1f} s  "

@@ -112,8 +112,11 @@ class ApplyReport:
 class Retrier:
     """Calls a provider, retrying retryable errors with backoff; counts the tries.
 
-    Shared by every worker of a run: when the provider answers 429 with Retry-After, all
-    workers hold until then, instead of each earning its own 429 first.
+    Shared by every worker of a run. When the provider answers 429 with Retry-After, all
+    workers hold until then, instead of each earning its own 429 first. Once ``pace`` is
+    given the pool size, calls in flight are also paced like TCP congestion control
+    (additive increase, multiplicative decrease): each 429 halves the window, each success
+    widens it a little, so a run settles just under the provider's rate limit.
     """
 
     clock: Clock
@@ -121,15 +124,32 @@ class Retrier:
     rand: Callable[[], float] = field(default_factory=lambda: secrets.SystemRandom().random)
     _hold_until: datetime | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _slots: threading.Condition = field(default_factory=threading.Condition, init=False)
+    _window: float = field(default=0.0, init=False)  # 0: not paced
+    _ceiling: int = field(default=0, init=False)
+    _in_flight: int = field(default=0, init=False)
+
+    def pace(self, workers: int) -> None:
+        """Pace calls for a pool of ``workers``: start wide open, narrow on 429."""
+        with self._slots:
+            self._ceiling = max(1, workers)
+            self._window = float(self._ceiling)
+
+    @property
+    def window(self) -> float:
+        """How many calls may be in flight now (0 when not paced)."""
+        return self._window
 
     def call(self, fn: Callable[[], T]) -> tuple[T, int]:
         """``fn()``'s result and how many tries it took; re-raises the last error."""
         attempt = 1
         while True:
             self._wait_for_hold()
+            self._acquire()
             try:
-                return fn(), attempt
+                result = fn()
             except ProviderError as exc:
+                self._release(limited=isinstance(exc, RateLimited))
                 if not exc.retryable or attempt >= self.policy.attempts:
                     raise
                 hint = exc.retry_after if isinstance(exc, RateLimited) else None
@@ -137,6 +157,25 @@ class Retrier:
                     self._hold(hint)
                 self.clock.sleep(backoff_delay(attempt, self.policy, hint, self.rand()))
                 attempt += 1
+            else:
+                self._release(limited=False)
+                return result, attempt
+
+    def _acquire(self) -> None:
+        with self._slots:
+            while self._window and self._in_flight >= max(1, int(self._window)):
+                self._slots.wait()
+            self._in_flight += 1
+
+    def _release(self, *, limited: bool) -> None:
+        with self._slots:
+            self._in_flight -= 1
+            if self._window:
+                if limited:
+                    self._window = max(1.0, self._window / 2)
+                else:
+                    self._window = min(float(self._ceiling), self._window + 1 / self._window)
+            self._slots.notify_all()
 
     def _hold(self, seconds: float) -> None:
         until = self.clock.now() + timedelta(seconds=seconds)
@@ -342,6 +381,7 @@ def apply_plan(
 
     One mailbox's failure is recorded with its reason and never stops the others.
     """
+    retrier.pace(workers)
     applier = Applier(providers, vault, ledger, clock, retrier, ledger.entries())
     order = {action.address: i for i, action in enumerate(plan.actions)}
     outcomes: list[Outcome] = []

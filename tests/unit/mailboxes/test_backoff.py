@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from mailfleet.adapters.clock import FakeClock
 from mailfleet.core.mailboxes.backoff import RetryPolicy, backoff_delay
+from mailfleet.core.mailboxes.errors import RateLimited
+from mailfleet.services.mailboxes import Retrier
 
 
 def test_backoff_doubles_up_to_the_cap() -> None:
@@ -32,3 +35,22 @@ def test_workers_told_the_same_retry_after_come_back_spread_out() -> None:
     assert min(waits) == 1.0
     assert max(waits) < 1.25
     assert len(set(waits)) == 10
+
+
+def test_pacing_halves_on_429_and_widens_on_success() -> None:
+    """A paced retrier halves its window on a 429 and creeps back up with each success."""
+    retrier = Retrier(FakeClock(), RetryPolicy(attempts=3, base=0.1, jitter=0.0))
+    retrier.pace(16)
+    failures = [RateLimited("429", retry_after=1.0)]
+
+    def flaky() -> str:
+        if failures:
+            raise failures.pop()
+        return "ok"
+
+    assert retrier.call(flaky) == ("ok", 2)
+    assert 8.0 < retrier.window < 8.2  # halved from 16, then one success: 8 + 1/8
+    for _ in range(50):
+        retrier.call(lambda: "ok")
+    assert retrier.window > 12
+    assert retrier.window <= 16
