@@ -52,6 +52,7 @@ from mailfleet.core.dns.ports import DnsProvider, DnsResolver, SpfOracle
 from mailfleet.core.dns.templates import DnsTemplate
 from mailfleet.core.errors import ConfigError
 from mailfleet.core.fleet import Fleet, Provider, ProviderRole
+from mailfleet.core.mailboxes.ports import MailboxLedger, MailboxProvider
 from mailfleet.core.ports import Clock
 from mailfleet.core.reputation.messages import monitoring_sender
 from mailfleet.core.reputation.ports import Notifier
@@ -87,6 +88,7 @@ class App:
     env: Mapping[str, str] | None = None
     _database: Database | None = field(default=None, init=False)
     _vault: SqlVault | None = field(default=None, init=False)
+    _mailbox_providers: dict[str, MailboxProvider] = field(default_factory=dict, init=False)
 
     def database(self, *, migrate: bool | None = None) -> Database:
         """The database, with its schema made current on the embedded default.
@@ -142,6 +144,11 @@ class App:
 
     def close(self) -> None:
         """Release connections."""
+        for provider in self._mailbox_providers.values():
+            closer = getattr(provider, "close", None)
+            if callable(closer):
+                closer()
+        self._mailbox_providers.clear()
         if self._database is not None:
             self._database.dispose()
             self._database = None
@@ -282,6 +289,21 @@ class App:
     def dkim_rotation_store(self) -> SqlRotationStore:
         """DKIM rotation states in the database."""
         return SqlRotationStore(self.database())
+
+    def mailbox_provider(self, fleet: Fleet, name: str) -> MailboxProvider:
+        """The mailbox provider called ``name`` in the spec, built once per process."""
+        if name not in self._mailbox_providers:
+            from mailfleet.adapters.mailboxes.factory import build_mailbox_provider
+
+            spec = fleet.provider(ProviderRole.MAILBOX, name)
+            self._mailbox_providers[name] = build_mailbox_provider(spec, self.env, self.clock)
+        return self._mailbox_providers[name]
+
+    def mailbox_ledger(self) -> MailboxLedger:
+        """Each mailbox's provisioning intents and outcomes, in the database."""
+        from mailfleet.adapters.db.mailboxes_store import SqlMailboxLedger
+
+        return SqlMailboxLedger(self.database())
 
 
 def _notifiers(config: AlertsConfig, fleet: Fleet, env: Mapping[str, str] | None) -> list[Notifier]:

@@ -11,10 +11,10 @@ from typing import Annotated
 import typer
 
 from mailfleet import __version__
-from mailfleet.cli import db, dns, fleet, reputation, simulate, vault, warmup
+from mailfleet.cli import db, dns, fleet, mailboxes, reputation, simulate, vault, warmup
 from mailfleet.cli.context import CliState
 
-MODULES = (fleet, db, vault, warmup, simulate, reputation, dns)
+MODULES = (fleet, db, vault, warmup, simulate, reputation, dns, mailboxes)
 
 
 app = typer.Typer(

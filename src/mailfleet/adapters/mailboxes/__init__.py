@@ -1,0 +1,1 @@
+"""Mailbox providers: Google Workspace, Microsoft 365, Mailcow, PostfixAdmin SQL, in-memory."""

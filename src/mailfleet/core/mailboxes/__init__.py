@@ -1,0 +1,1 @@
+"""Mailbox provisioning: desired mailboxes, provider listings, plans, passwords (pure)."""
