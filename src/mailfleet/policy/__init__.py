@@ -1,0 +1,1 @@
+"""Shipped policy data: tables of rules that code loads and tests, never logic in prose."""
