@@ -18,7 +18,7 @@ from mailfleet.core.feedback.rules import BounceRules
 _ENHANCED = re.compile(r"(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)")
 _STATUS_FIELD = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})")
 _BASIC = re.compile(r"(?<![\d.\-#])([45][0-5]\d)(?=[ \-]|$)", re.MULTILINE)
-_TEXT_LIMIT = 4000  # diagnostics longer than this are prose dumps; their start says enough
+_TEXT_LIMIT = 2000  # diagnostics longer than this are prose dumps; their start says enough
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +62,9 @@ def _reason(rules: BounceRules, status: str | None, text: str) -> tuple[Reason, 
     if rule is not None and rule.strong:
         return rule.reason, None
     if text:
+        lowered = text.lower()
         for text_rule in rules.text:
-            if text_rule.pattern.search(text):
+            if text_rule.pattern.matches(lowered):
                 return text_rule.reason, text_rule.permanent
     if rule is not None:
         return rule.reason, None

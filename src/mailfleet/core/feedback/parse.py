@@ -126,10 +126,12 @@ def _from_dsn(report: dsn.DsnReport, message: Message, rules: BounceRules) -> Fe
         if any(r.action in _SUCCESS_ACTIONS for r in report.recipients):
             return FeedbackReport(FeedbackKind.OTHER, notes=("successful delivery report",))
         return None
-    section = prose.report_section(human_text(message), rules.detect)
-    found_in_prose = {
-        p.address.lower(): p.diagnostic for p in prose.prose_recipients(section, set())
-    }
+    found_in_prose: dict[str, str] = {}
+    if not all(f.diagnostic for f in failures):  # some MTAs leave Diagnostic-Code out
+        section = prose.report_section(human_text(message), rules.detect)
+        found_in_prose = {
+            p.address.lower(): p.diagnostic for p in prose.prose_recipients(section, set())
+        }
     recipients = []
     for failure in failures:
         diagnostic = failure.diagnostic or found_in_prose.get(failure.address.lower(), "")

@@ -41,6 +41,7 @@ _SERVICE_LOCALS = frozenset(
     }
 )
 _DIAGNOSTIC_LIMIT = 600
+_SENDER_BEFORE = re.compile(r"\bfrom:?\s*<?$", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
 
@@ -54,8 +55,8 @@ class ProseRecipient:
 
 def report_section(text: str, detect: DetectRules) -> str:
     """The report's own text, before the quoted original message."""
-    match = detect.original_markers.search(text)
-    return text[: match.start()] if match else text
+    position = detect.original_markers.first_position(text)
+    return text if position is None else text[:position]
 
 
 def _candidates(section: str, excluded: set[str]) -> list[tuple[int, int, str]]:
@@ -66,6 +67,8 @@ def _candidates(section: str, excluded: set[str]) -> list[tuple[int, int, str]]:
         local = address.rsplit("@", 1)[0].lower()
         if address.lower() in excluded or local in _SERVICE_LOCALS:
             continue
+        if _SENDER_BEFORE.search(masked, max(0, match.start() - 12), match.start()):
+            continue  # "mail from <x@y>": a sender named in the report, not a recipient
         found.append((match.start(), match.end(), address))
     return found
 

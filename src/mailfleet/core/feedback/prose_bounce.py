@@ -12,10 +12,9 @@ from mailfleet.core.feedback.model import FeedbackKind, FeedbackReport, Reason, 
 from mailfleet.core.feedback.rules import BounceRules
 from mailfleet.core.feedback.signals import Signals, own_parties
 
-_HEAD = 4000
-_RECEIVED_FOR = re.compile(
-    r"\bfor\s+<?([^\s<>;@]+@[^\s<>;]+?)>?\s*;", re.IGNORECASE
-)  # the opening of a report is where MTAs say what kind of report it is
+_HEAD = 4000  # the opening of a report is where MTAs say what kind of report it is
+_WHOLE = 1500  # how much of a report is read for a reason when no reply follows the address
+_RECEIVED_FOR = re.compile(r"\bfor\s+<?([^\s<>;@]+@[^\s<>;]+?)>?\s*;", re.IGNORECASE)
 
 
 def _is_autoreply(signals: Signals, looks_bounce: bool) -> bool:
@@ -30,12 +29,15 @@ def _addresses(
 ) -> tuple[list[str], set[str]]:
     """The failed addresses, and those flufl.bounce calls temporary failures.
 
-    flufl.bounce's detectors are narrow and precise, the prose scan broad: when both find
-    addresses, those they share win; when they disagree, flufl.bounce's pattern knew the format.
+    One address in the report is taken as is. Otherwise flufl.bounce is asked: its detectors
+    are narrow and precise, the prose scan broad, so the addresses both find win, and when
+    they disagree flufl.bounce's pattern knew the format.
     """
     if signals.failed_recipients:
         return list(dict.fromkeys(signals.failed_recipients)), set()
     addresses = [p.address for p in found]
+    if len(addresses) == 1:
+        return addresses, set()
     temporary, permanent = prose.flufl_failures(message)
     flufl = {a.lower(): a for a in temporary | permanent}
     if flufl:
@@ -59,7 +61,9 @@ def _verdict(rules: BounceRules, diagnostic: str, section: str, transient: bool)
     has_code = find_status(diagnostic) or find_smtp_code(diagnostic)
     if verdict.reason is Reason.OTHER and not has_code:
         # The reply is not next to the address (one-recipient reports): read the whole report.
-        verdict = classify(rules, diagnostic=section, action=action, transient_hint=transient)
+        verdict = classify(
+            rules, diagnostic=section[:_WHOLE], action=action, transient_hint=transient
+        )
     return verdict
 
 
@@ -70,7 +74,8 @@ def prose_bounce(
     detect = rules.detect
     section = prose.report_section(human_text(message), detect)
     head = section[:_HEAD]
-    body_signal = bool(detect.bounce_bodies.search(head))
+    lowered = head.lower()
+    body_signal = bool(detect.bounce_bodies.matches(lowered))
     looks_bounce = bool(
         signals.failed_recipients or signals.daemon_sender or signals.bounce_subject or body_signal
     )
@@ -89,9 +94,9 @@ def prose_bounce(
     if not addresses and confident:
         recovered = _envelope_recipient(original, parties)
         addresses = [recovered] if recovered else []
-    transient_text = f"{signals.subject}\n{head}"
-    transient = bool(detect.transient_bodies.search(transient_text)) and not (
-        detect.permanent_bodies.search(head)
+    transient_text = f"{signals.subject.lower()}\n{lowered}"
+    transient = bool(detect.transient_bodies.matches(transient_text)) and not (
+        detect.permanent_bodies.matches(lowered)
     )
     diagnostics = {p.address.lower(): p.diagnostic for p in found}
     recipients = []

@@ -14,7 +14,34 @@ from typing import Any
 from mailfleet.core.errors import ConfigError
 from mailfleet.core.feedback.model import Reason
 
-_FLAGS = re.IGNORECASE | re.MULTILINE
+# Patterns are written in lower case and matched against lower-cased text: several times
+# faster than re.IGNORECASE. Only the quoted-original markers, whose match position slices the
+# original text, keep IGNORECASE (lower-casing can change a string's length).
+_FLAGS = re.MULTILINE
+_POSITIONAL = ("original_markers",)
+
+
+@dataclass(frozen=True, slots=True)
+class PatternSet:
+    """Regular expressions tried one by one.
+
+    Kept apart rather than joined into one alternation: each then keeps its literal-prefix
+    fast path in the ``re`` engine, which makes the table several times faster to apply.
+    """
+
+    patterns: tuple[re.Pattern[str], ...]
+
+    def matches(self, text: str) -> bool:
+        """Whether any pattern matches somewhere in ``text``."""
+        return any(pattern.search(text) for pattern in self.patterns)
+
+    def first_position(self, text: str) -> int | None:
+        """Where the earliest match of any pattern starts, or ``None``."""
+        starts = [m.start() for p in self.patterns if (m := p.search(text))]
+        return min(starts) if starts else None
+
+
+_NEVER = PatternSet(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,25 +55,25 @@ class StatusRule:
 
 @dataclass(frozen=True, slots=True)
 class TextRule:
-    """A pattern over the diagnostic text, its reason, and the permanence it implies if any."""
+    """A pattern over the (lower-cased) diagnostic, its reason, and the permanence it implies."""
 
     reason: Reason
     permanent: bool | None
-    pattern: re.Pattern[str]
+    pattern: PatternSet
 
 
 @dataclass(frozen=True, slots=True)
 class DetectRules:
     """Patterns that tell what kind of message something is."""
 
-    bounce_subjects: re.Pattern[str]
-    bounce_senders: re.Pattern[str]
-    bounce_bodies: re.Pattern[str]
-    transient_bodies: re.Pattern[str]
-    permanent_bodies: re.Pattern[str]
-    original_markers: re.Pattern[str]
-    autoreply_subjects: re.Pattern[str]
-    complaint_subjects: re.Pattern[str]
+    bounce_subjects: PatternSet
+    bounce_senders: PatternSet
+    bounce_bodies: PatternSet
+    transient_bodies: PatternSet
+    permanent_bodies: PatternSet
+    original_markers: PatternSet
+    autoreply_subjects: PatternSet
+    complaint_subjects: PatternSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,19 +87,46 @@ class BounceRules:
     detect: DetectRules
 
 
-def _compile(patterns: object, where: str, problems: list[str]) -> re.Pattern[str]:
+def _compile(patterns: object, where: str, problems: list[str], flags: int = _FLAGS) -> PatternSet:
     if patterns is None:  # an absent table matches nothing
-        return re.compile(r"(?!)")
+        return _NEVER
     if isinstance(patterns, str):
         patterns = [patterns]
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
         problems.append(f"{where}: expected a list of regular expressions")
-        return re.compile(r"(?!)")
-    try:
-        return re.compile("|".join(f"(?:{p})" for p in patterns), _FLAGS)
-    except re.error as exc:
-        problems.append(f"{where}: invalid regular expression: {exc}")
-        return re.compile(r"(?!)")
+        return _NEVER
+    compiled = []
+    for text in patterns:
+        for alternative in _split_top_level(text):
+            try:
+                compiled.append(re.compile(alternative, flags))
+            except re.error as exc:
+                problems.append(f"{where}: invalid regular expression {alternative!r}: {exc}")
+    return PatternSet(tuple(compiled))
+
+
+def _split_top_level(pattern: str) -> list[str]:
+    """Split ``a|b(c|d)`` into ``a`` and ``b(c|d)``: the alternatives outside any group."""
+    parts, depth, start, index, in_class = [], 0, 0, 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    parts.append(pattern[start:])
+    return [part for part in parts if part]
 
 
 def _reason(value: object, where: str, problems: list[str]) -> Reason:
@@ -123,7 +177,12 @@ def rules_from_mapping(data: Mapping[str, Any], source: str) -> BounceRules:
     raw_detect = dict(data.get("detect", {}))
     detect = DetectRules(
         **{
-            name: _compile(raw_detect.get(name), f"detect.{name}", problems)
+            name: _compile(
+                raw_detect.get(name),
+                f"detect.{name}",
+                problems,
+                (_FLAGS | re.IGNORECASE) if name in _POSITIONAL else _FLAGS,
+            )
             for name in DetectRules.__dataclass_fields__
         }
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from email.message import Message
-from email.utils import getaddresses
 
 from mailfleet.core.feedback.mime import all_headers, header
 from mailfleet.core.feedback.rules import DetectRules
@@ -26,14 +26,20 @@ class Signals:
     report_type: str
 
 
+_ADDRESS = re.compile(r"[^\s<>\"'(),;:@]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+
+
 def _addresses(message: Message, name: str) -> list[str]:
-    return [addr for _n, addr in getaddresses(all_headers(message, name)) if "@" in addr]
+    # A regular expression rather than getaddresses(): several times faster, and these
+    # addresses only serve to recognise parties, not to reply to them.
+    return [a for value in all_headers(message, name) for a in _ADDRESS.findall(value)]
 
 
 def read_signals(message: Message, detect: DetectRules) -> Signals:
     """Read the header-level signals of ``message``."""
     subject = header(message, "Subject")
-    sender = " ".join(header(message, name) for name in ("From", "Sender", "Return-Path"))
+    lowered = subject.lower()
+    sender = " ".join(header(message, n) for n in ("From", "Sender", "Return-Path")).lower()
     auto_submitted = header(message, "Auto-Submitted").lower()
     precedence = header(message, "Precedence").lower()
     autoreply_header = (
@@ -53,11 +59,11 @@ def read_signals(message: Message, detect: DetectRules) -> Signals:
         report_type = ""
     return Signals(
         subject=subject,
-        bounce_subject=bool(detect.bounce_subjects.search(subject)),
-        daemon_sender=bool(detect.bounce_senders.search(sender)),
-        autoreply_subject=bool(detect.autoreply_subjects.search(subject)),
+        bounce_subject=bool(detect.bounce_subjects.matches(lowered)),
+        daemon_sender=bool(detect.bounce_senders.matches(sender)),
+        autoreply_subject=bool(detect.autoreply_subjects.matches(lowered)),
         autoreply_header=autoreply_header,
-        complaint_subject=bool(detect.complaint_subjects.search(subject)),
+        complaint_subject=bool(detect.complaint_subjects.matches(lowered)),
         failed_recipients=failed,
         report_type=report_type,
     )
