@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 
 from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db.database import Database
+from mailfleet.adapters.db.feedback_store import SqlFeedbackStore
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
 from mailfleet.adapters.vault import SqlVault, load_keyring
 from mailfleet.core.ports import Clock
+from mailfleet.policy.rules import suppression_policy
 from mailfleet.settings import Settings
 
 
@@ -60,6 +62,10 @@ class App:
         if self._database is not None:
             self._database.dispose()
             self._database = None
+
+    def feedback_store(self) -> SqlFeedbackStore:
+        """Feedback events and the suppression list in the database."""
+        return SqlFeedbackStore(self.database(), suppression_policy().hard_reasons)
 
 
 def build(

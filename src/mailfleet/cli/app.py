@@ -11,10 +11,10 @@ from typing import Annotated
 import typer
 
 from mailfleet import __version__
-from mailfleet.cli import db, feedback, fleet, vault
+from mailfleet.cli import db, feedback, fleet, suppression, vault
 from mailfleet.cli.context import CliState
 
-MODULES = (fleet, db, vault, feedback)
+MODULES = (fleet, db, vault, feedback, suppression)
 
 app = typer.Typer(
     name="mailfleet",

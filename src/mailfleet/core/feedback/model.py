@@ -72,6 +72,7 @@ class FeedbackReport:
     feedback_type: str | None = None  # ARF Feedback-Type: abuse, fraud, virus, not-spam, ...
     original_message_id: str | None = None
     verp_token: str | None = None  # the token of our VERP return path, if one was found
+    original_sender: str | None = None  # From of the returned original, when it came back
     source_ip: str | None = None
     reporting_agent: str | None = None  # ARF User-Agent / DSN Reporting-MTA
     arrival_date: str | None = None

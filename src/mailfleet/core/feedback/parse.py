@@ -41,39 +41,43 @@ def parse_feedback(raw: bytes, rules: BounceRules) -> FeedbackReport:
         return FeedbackReport(FeedbackKind.OTHER, notes=(f"unreadable: {type(exc).__name__}",))
 
 
-def _identity(message: Message, original: Message | None) -> tuple[str | None, str | None]:
-    """The original message's Message-ID and our VERP token, wherever they show."""
+def _identity(
+    message: Message, original: Message | None
+) -> tuple[str | None, str | None, str | None]:
+    """The original message's Message-ID, our VERP token and the original's sender."""
     message_id = header(original, "Message-ID").strip("<> ") if original is not None else ""
     candidates = addresses_in(message, ("To", "Delivered-To", "X-Original-To", "Envelope-To"))
     if original is not None:
         candidates += addresses_in(original, ("Return-Path", "X-Mailfleet-Return-Path"))
         candidates.append(header(original, "X-Mailfleet-Verp"))
     token = next((t for c in candidates if (t := verp_token(c))), None)
-    return message_id or None, token
+    senders = addresses_in(original, ("From",)) if original is not None else []
+    return message_id or None, token, (senders[0] if senders else None)
 
 
 def _parse(message: Message, rules: BounceRules) -> FeedbackReport:
     signals = read_signals(message, rules.detect)
     original = attached_original(message)
-    message_id, token = _identity(message, original)
+    message_id, token, sender = _identity(message, original)
     complaint = _complaint(message, original, signals)
     if complaint is not None:
-        return _with_identity(complaint, message_id, token)
+        return _with_identity(complaint, message_id, token, sender)
     report = dsn.find_dsn(message)
     if report is not None and report.recipients:
         result = _from_dsn(report, message, rules)
         if result is not None:
-            return _with_identity(result, message_id, token)
-    return _with_identity(_from_prose(message, original, signals, rules), message_id, token)
+            return _with_identity(result, message_id, token, sender)
+    return _with_identity(_from_prose(message, original, signals, rules), message_id, token, sender)
 
 
 def _with_identity(
-    report: FeedbackReport, message_id: str | None, token: str | None
+    report: FeedbackReport, message_id: str | None, token: str | None, sender: str | None
 ) -> FeedbackReport:
     return replace(
         report,
         original_message_id=report.original_message_id or message_id,
         verp_token=report.verp_token or token,
+        original_sender=report.original_sender or sender,
     )
 
 
