@@ -96,6 +96,8 @@ def classify(
     action = (action or "").strip().lower()
     if action == "delayed" or (action != "failed" and transient_hint):
         permanent = False
+        if reason is Reason.EXPIRED:  # "delivery time expired" in a delay notice: not yet
+            reason = Reason.OTHER
     elif found is not None and found[0] == "4" and action == "failed":
         # A temporary failure reported as final: the reporting MTA ran out of retries.
         permanent, reason = True, Reason.EXPIRED

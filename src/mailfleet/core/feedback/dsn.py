@@ -48,8 +48,11 @@ class DsnReport:
 
 
 def _is_mailbox(address: str) -> bool:
+    """A plain internet mailbox, not an X.400 form or Exchange's IMCEA encapsulation."""
     local, at, domain = address.rpartition("@")
-    return bool(at and local and "." in domain and " " not in address)
+    if not at or not local or "." not in domain or " " in address or len(local) > 64:
+        return False
+    return not local.upper().startswith(("IMCEA", "/"))
 
 
 def _recipient(block: Block) -> DsnRecipient | None:

@@ -25,14 +25,33 @@ def message_from_raw(raw: bytes) -> Message:
     return email.message_from_bytes(raw)
 
 
+# Parsing reads the same headers and content types many times; compat32 messages look them
+# up by a linear scan each time. These memos live on the message object itself, so they go
+# away with it and never leak between messages.
+_HEADERS_MEMO = "_mailfleet_headers"
+_TYPE_MEMO = "_mailfleet_type"
+
+
+def _header_index(message: Message) -> dict[str, list[str]]:
+    memo: dict[str, list[str]] | None = message.__dict__.get(_HEADERS_MEMO)
+    if memo is None:
+        memo = {}
+        for key, value in getattr(message, "_headers", ()):
+            # The raw (name, value) pairs: compat32 returns them as they were parsed, and
+            # reading them directly cannot fail on a malformed header.
+            memo.setdefault(str(key).lower(), []).append(str(value))
+        message.__dict__[_HEADERS_MEMO] = memo
+    return memo
+
+
 def header(message: Message, name: str) -> str:
     """A header's decoded value (RFC 2047), or ``""``; never raises."""
-    try:
-        value = message.get(name)
-    except Exception:  # a malformed header can make the lookup itself fail
+    values = _header_index(message).get(name.lower())
+    if not values:
         return ""
-    if value is None:
-        return ""
+    value = values[0]
+    if "=?" not in value:
+        return value.strip()
     try:
         return str(make_header(decode_header(str(value)))).strip()
     except Exception:  # undecodable encoded-words: keep the raw text
@@ -41,10 +60,7 @@ def header(message: Message, name: str) -> str:
 
 def all_headers(message: Message, name: str) -> list[str]:
     """Every value of a header, raw."""
-    try:
-        return [str(v) for v in message.get_all(name) or []]
-    except Exception:  # a malformed header can make the lookup itself fail
-        return []
+    return list(_header_index(message).get(name.lower(), ()))
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
@@ -79,10 +95,14 @@ def part_text(part: Message) -> str:
 
 def content_type(part: Message) -> str:
     """The part's content type, lower case; ``text/plain`` when missing or unreadable."""
-    try:
-        return part.get_content_type()
-    except Exception:  # a malformed Content-Type header
-        return "text/plain"
+    memo: str | None = part.__dict__.get(_TYPE_MEMO)
+    if memo is None:
+        try:
+            memo = part.get_content_type()
+        except Exception:  # a malformed Content-Type header
+            memo = "text/plain"
+        part.__dict__[_TYPE_MEMO] = memo
+    return memo
 
 
 def walk(message: Message, *, into_messages: bool = False) -> Iterator[Message]:
@@ -108,8 +128,18 @@ def html_to_text(html: str) -> str:
     return text
 
 
+_TEXT_MEMO = "_mailfleet_text"
+
+
 def human_text(message: Message) -> str:
     """The readable text of a report: its text parts, outside attached messages."""
+    memo: str | None = message.__dict__.get(_TEXT_MEMO)
+    if memo is None:
+        memo = message.__dict__[_TEXT_MEMO] = _human_text(message)
+    return memo
+
+
+def _human_text(message: Message) -> str:
     plain: list[str] = []
     html: list[str] = []
     for part in walk(message):
