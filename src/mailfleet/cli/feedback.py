@@ -43,8 +43,9 @@ def parse(
             err_console.print(f"{parsed.file}: cannot read: {parsed.error}", markup=False)
         if as_json:
             line = json.dumps(parsed.report.as_dict(parsed.file), ensure_ascii=False)
-            sys.stdout.write(line + "\n")
-            sys.stdout.flush()
+            # Bytes, so that neither the locale's encoding nor a stray surrogate can fail.
+            sys.stdout.buffer.write(line.encode("utf-8", "replace") + b"\n")
+            sys.stdout.buffer.flush()
             continue
         report = parsed.report
         rows = report.recipients or ()

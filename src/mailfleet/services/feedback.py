@@ -40,8 +40,8 @@ def parse_files(
             else:
                 with Path(name).open("rb") as handle:
                     raw = handle.read(_MAX_BYTES)
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
+        except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
             yield ParsedFile(name, FeedbackReport(FeedbackKind.OTHER), error=reason)
             continue
         yield ParsedFile(name, parse_feedback(raw, active))

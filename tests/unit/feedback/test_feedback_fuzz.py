@@ -45,7 +45,8 @@ def test_mutated_reports_never_crash(raw: bytes) -> None:
     """Any damaged report parses to a JSON-serialisable result with a valid kind."""
     report = parse_feedback(raw, bounce_rules())
     assert report.kind in set(FeedbackKind)
-    assert json.loads(json.dumps(report.as_dict("x")))["file"] == "x"
+    line = json.dumps(report.as_dict("x"), ensure_ascii=False).encode("utf-8")  # no surrogates
+    assert json.loads(line)["file"] == "x"
 
 
 @settings(max_examples=200, deadline=None)
@@ -54,6 +55,20 @@ def test_random_bytes_never_crash(raw: bytes) -> None:
     """Arbitrary bytes parse to a result, never an exception."""
     report = parse_feedback(raw, bounce_rules())
     assert report.kind in set(FeedbackKind)
+    json.dumps(report.as_dict("x"), ensure_ascii=False).encode("utf-8")
+
+
+def test_eight_bit_headers_come_out_as_valid_utf8() -> None:
+    """Raw 8-bit bytes in headers and fields never reach the output as lone surrogates."""
+    raw = (
+        b"From: MAILER-DAEMON@x.example\nSubject: failure notice \xff\xfe\n"
+        b"X-Failed-Recipients: a\xe9b@x.example\n\n"
+        b"Hi. This is the qmail-send program at x.example.\n<a\xe9b@x.example>:\n"
+        b"Sorry, no mailbox here by that name. (#5.1.1) \xff\n"
+    )
+    report = parse_feedback(raw, bounce_rules())
+    assert report.kind is FeedbackKind.BOUNCE
+    json.dumps(report.as_dict("x"), ensure_ascii=False).encode("utf-8")
 
 
 def test_deeply_nested_multiparts_are_survived() -> None:

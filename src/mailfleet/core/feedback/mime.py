@@ -39,7 +39,7 @@ def _header_index(message: Message) -> dict[str, list[str]]:
         for key, value in getattr(message, "_headers", ()):
             # The raw (name, value) pairs: compat32 returns them as they were parsed, and
             # reading them directly cannot fail on a malformed header.
-            memo.setdefault(str(key).lower(), []).append(str(value))
+            memo.setdefault(str(key).lower(), []).append(clean_text(str(value)))
         message.__dict__[_HEADERS_MEMO] = memo
     return memo
 
@@ -61,6 +61,13 @@ def header(message: Message, name: str) -> str:
 def all_headers(message: Message, name: str) -> list[str]:
     """Every value of a header, raw."""
     return list(_header_index(message).get(name.lower(), ()))
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the lone surrogates that 8-bit header bytes become when parsed."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
