@@ -168,3 +168,20 @@ def test_bare_smtp_code_maps_to_generic_enhanced_code() -> None:
     verdict = classify(bounce_rules(), diagnostic="554 go away", action="failed")
     assert verdict.status == "5.0.0"
     assert verdict.smtp_code == "554"
+
+
+def test_two_recipients_keep_their_own_replies() -> None:
+    """In a multi-recipient prose bounce each address gets the reply that follows it."""
+    from pathlib import Path
+
+    from mailfleet.core.feedback.parse import parse_feedback
+
+    raw = (
+        Path(__file__).parents[2] / "corpus/feedback/messages/mta/exim_two_recipients.eml"
+    ).read_bytes()
+    report = parse_feedback(raw, bounce_rules())
+    reasons = {r.address: (r.status, r.reason) for r in report.recipients}
+    assert reasons == {
+        "a1@one.example": ("5.1.1", Reason.MAILBOX_UNKNOWN),
+        "b2@two.example": ("5.2.2", Reason.MAILBOX_FULL),
+    }

@@ -41,6 +41,7 @@ _SERVICE_LOCALS = frozenset(
     }
 )
 _DIAGNOSTIC_LIMIT = 600
+_CODE_BEFORE = re.compile(r"\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b")
 _SENDER_BEFORE = re.compile(r"\bfrom:?\s*<?$", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
@@ -77,7 +78,7 @@ def prose_recipients(section: str, excluded: set[str]) -> list[ProseRecipient]:
     """Addresses in ``section`` (minus ``excluded``, lower case) with their diagnostics."""
     found = _candidates(section, excluded)
     results: dict[str, ProseRecipient] = {}
-    for index, (_start, end, address) in enumerate(found):
+    for index, (start, end, address) in enumerate(found):
         key = address.lower()
         if key in results:
             continue
@@ -86,7 +87,11 @@ def prose_recipients(section: str, excluded: set[str]) -> list[ProseRecipient]:
             if later.lower() != key:
                 stop = later_start
                 break
-        diagnostic = _SPACE.sub(" ", section[end:stop]).strip(" :>)\"'")
+        # The reply may precede the address on its line ("<<< 550 5.1.1 <x@y>... unknown").
+        line_start = section.rfind("\n", 0, start) + 1
+        before = section[line_start:start]
+        text = section[line_start:stop] if _CODE_BEFORE.search(before) else section[end:stop]
+        diagnostic = _SPACE.sub(" ", text).strip(" :>)\"'")
         results[key] = ProseRecipient(address, diagnostic[:_DIAGNOSTIC_LIMIT])
     return list(results.values())
 
