@@ -13,10 +13,17 @@ from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.feedback_store import SqlFeedbackStore
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
+from mailfleet.adapters.feedback.smtp_intake import FeedbackSmtpIntake
 from mailfleet.adapters.vault import SqlVault, load_keyring
+from mailfleet.core.errors import SecretNotFound
+from mailfleet.core.feedback.intake import DEFAULT_MAX_BYTES, IntakeAddresses
 from mailfleet.core.ports import Clock
+from mailfleet.core.secrets import Secret
 from mailfleet.policy.rules import suppression_policy
+from mailfleet.services.feedback_ingest import ingest_message
 from mailfleet.settings import Settings
+
+VERP_KEY_SECRET = "feedback/verp-key"  # noqa: S105 - a secret's name, not a secret
 
 
 @dataclass
@@ -66,6 +73,29 @@ class App:
     def feedback_store(self) -> SqlFeedbackStore:
         """Feedback events and the suppression list in the database."""
         return SqlFeedbackStore(self.database(), suppression_policy().hard_reasons)
+
+    def verp_key(self) -> Secret | None:
+        """The VERP signing key (vault secret ``feedback/verp-key``), if one is stored."""
+        try:
+            return self.vault().get(VERP_KEY_SECRET)
+        except SecretNotFound:
+            return None
+
+    def feedback_intake(
+        self,
+        addresses: IntakeAddresses,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 2525,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> FeedbackSmtpIntake:
+        """The inbound SMTP server for reports, feeding the ingest service."""
+        store, key = self.feedback_store(), self.verp_key()
+
+        def on_report(raw: bytes, recipients: tuple[str, ...]) -> None:
+            ingest_message(raw, store=store, clock=self.clock, verp_key=key, source="smtp")
+
+        return FeedbackSmtpIntake(addresses, on_report, host=host, port=port, max_bytes=max_bytes)
 
 
 def build(

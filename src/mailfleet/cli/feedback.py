@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from mailfleet.cli.output import console, err_console
+from mailfleet.cli.context import state
+from mailfleet.cli.output import console, err_console, print_json, reporting
+from mailfleet.core.feedback.intake import DEFAULT_MAX_BYTES, IntakeAddresses
 from mailfleet.services import feedback as feedback_service
+from mailfleet.services import feedback_ingest as ingest_service
+from mailfleet.services import suppression as suppression_service
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 feedback_app = typer.Typer(
     help="Bounces (RFC 3464 and non-standard), complaints (ARF, RFC 5965) and auto-replies.",
@@ -63,6 +71,123 @@ def parse(
             )
     if not as_json:
         console.print(table)
+
+
+@feedback_app.command("ingest")
+def ingest(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Raw reports (.eml), one message a file.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Apply reports as the intake would: store their events, suppress hard bounces and
+    complaints at once, soft bounces after repeated failures.
+
+    Example: `mailfleet feedback ingest exported-bounces/*.eml`
+    """
+    with reporting(as_json):
+        app = state(ctx).app()
+        store, key = app.feedback_store(), app.verp_key()
+        results = []
+        for path in files:
+            raw = path.read_bytes()
+            result = ingest_service.ingest_message(
+                raw, store=store, clock=app.clock, verp_key=key, source="file"
+            )
+            results.append((str(path), result))
+    if as_json:
+        print_json(
+            [
+                {
+                    "file": name,
+                    "kind": r.report.kind.value,
+                    "events": len(r.events),
+                    "suppressed": [s.address for s in r.suppressed],
+                    "ignored": r.ignored,
+                }
+                for name, r in results
+            ]
+        )
+        return
+    for name, r in results:
+        suppressed = ", ".join(s.address for s in r.suppressed) or "nobody"
+        note = f" ({r.ignored})" if r.ignored else ""
+        console.print(
+            f"{name}: {r.report.kind.value}, {len(r.events)} events, suppressed {suppressed}{note}",
+            markup=False,
+        )
+
+
+@feedback_app.command("rates")
+def rates(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option("--days", min=1, help="Window, in days.")] = 7,
+    as_json: JsonOption = False,
+) -> None:
+    """Per-sending-domain feedback per day over the window: deliveries, deferrals, bounces,
+    hard bounces and complaints (what the warmup gate and the alerts read).
+
+    Example: `mailfleet feedback rates --days 30 --json`
+    """
+    with reporting(as_json):
+        app = state(ctx).app()
+        counts = suppression_service.domain_daily_counts(app.feedback_store(), app.clock, days=days)
+    if as_json:
+        print_json([c.as_dict() for c in counts])
+        return
+    table = Table("day", "domain", "deliveries", "deferrals", "bounces", "hard", "complaints")
+    for c in counts:
+        table.add_row(
+            c.day.isoformat(),
+            c.domain or "-",
+            str(c.deliveries),
+            str(c.deferrals),
+            str(c.bounces),
+            str(c.hard_bounces),
+            str(c.complaints),
+        )
+    console.print(table)
+
+
+@feedback_app.command("serve")
+def serve(
+    ctx: typer.Context,
+    bounce_domain: Annotated[
+        list[str], typer.Option("--bounce-domain", help="Domain of the VERP return paths.")
+    ],
+    fbl_address: Annotated[
+        list[str] | None, typer.Option("--fbl-address", help="A feedback-loop address to accept.")
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 2525,
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", help="Largest message accepted.")
+    ] = DEFAULT_MAX_BYTES,
+) -> None:
+    """Run the inbound SMTP intake for bounces and complaints until interrupted.
+
+    Only `bounces+…@` addresses on the bounce domains and the feedback-loop addresses are
+    accepted; every other recipient is refused, so it is never a relay. Point the bounce
+    domain's MX (and your feedback loops) at it. VERP tokens are verified with the vault
+    secret `feedback/verp-key` when it exists.
+
+    Example: `mailfleet feedback serve --bounce-domain bounce.example.com --port 2525`
+    """
+    # Block the stop signals before the server thread starts, so that they reach sigwait.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    with reporting(False):
+        app = state(ctx).app()
+        intake = app.feedback_intake(
+            IntakeAddresses.of(bounce_domain, fbl_address or ()),
+            host=host,
+            port=port,
+            max_bytes=max_bytes,
+        )
+        intake.start()
+    console.print(f"feedback intake listening on {host}:{intake.port}", markup=False)
+    try:
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    finally:
+        intake.stop()
 
 
 def register(app: typer.Typer) -> None:

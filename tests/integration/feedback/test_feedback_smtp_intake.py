@@ -14,7 +14,8 @@ from feedback_servers import PostfixRelay, free_port
 
 from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.feedback.memory import InMemoryFeedbackStore, InMemorySentMessages
-from mailfleet.adapters.feedback.smtp_intake import FeedbackSmtpIntake, IntakeAddresses
+from mailfleet.adapters.feedback.smtp_intake import FeedbackSmtpIntake
+from mailfleet.core.feedback.intake import IntakeAddresses
 from mailfleet.core.feedback.ports import SentMessage
 from mailfleet.core.feedback.verp import encode_verp
 from mailfleet.core.secrets import Secret

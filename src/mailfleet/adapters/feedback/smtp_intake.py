@@ -11,54 +11,22 @@ root); a callback failure answers ``451`` so the sender retries instead of losin
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from mailfleet.core.errors import ProviderError
-from mailfleet.core.feedback.verp import DEFAULT_PREFIX
+from mailfleet.core.feedback.intake import DEFAULT_MAX_BYTES, IntakeAddresses
 
 log = logging.getLogger(__name__)
-
-DEFAULT_MAX_BYTES = 2 * 1024 * 1024  # a report with its returned original; bigger is abuse
 
 OnReport = Callable[[bytes, tuple[str, ...]], None]
 
 
 class IntakeError(ProviderError):
     """The inbound SMTP server could not start (port taken, bad address)."""
-
-
-@dataclass(frozen=True, slots=True)
-class IntakeAddresses:
-    """Which recipients the intake accepts."""
-
-    bounce_domains: frozenset[str]
-    feedback_addresses: frozenset[str] = field(default_factory=frozenset)
-    prefix: str = DEFAULT_PREFIX
-
-    @classmethod
-    def of(
-        cls, bounce_domains: Iterable[str], feedback_addresses: Iterable[str] = ()
-    ) -> IntakeAddresses:
-        """Build from plain lists (case does not matter)."""
-        return cls(
-            frozenset(d.lower() for d in bounce_domains),
-            frozenset(a.lower() for a in feedback_addresses),
-        )
-
-    def accepts(self, address: str) -> bool:
-        """Whether ``address`` is a report address of ours."""
-        address = address.strip().strip("<>").lower()
-        if address in self.feedback_addresses:
-            return True
-        local, at, domain = address.rpartition("@")
-        if not at or domain not in self.bounce_domains:
-            return False
-        return local == self.prefix or local.startswith(f"{self.prefix}+")
 
 
 class ReportHandler:
