@@ -29,7 +29,7 @@ feedback_app = typer.Typer(
 @feedback_app.command("parse")
 def parse(
     files: Annotated[
-        list[str], typer.Argument(help="Raw messages (.eml, mbox-free RFC 5322); - for stdin.")
+        list[str], typer.Argument(help="Raw messages, one per file (.eml); - reads stdin.")
     ],
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per line per file, for scripts.")
