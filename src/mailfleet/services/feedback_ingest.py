@@ -80,21 +80,23 @@ def _recipients(report: FeedbackReport, sent: SentMessage | None) -> tuple[Recip
 
 def _suppressions(
     store: FeedbackStore, events: tuple[FeedbackEvent, ...], policy: SuppressionPolicy
-) -> tuple[Suppression, ...]:
-    made = []
+) -> list[Suppression]:
+    """What the events call for: at once for hard bounces and complaints, and for soft
+    bounces once this one makes the count within the window reach the threshold."""
+    wanted = []
     for event in events:
         entry = suppress_at_once(event, policy)
         if entry is None and counts_towards_soft(event, policy):
-            recent = store.count_events(
+            earlier = store.count_events(
                 event.recipient,
                 [EventKind.BOUNCE.value, EventKind.DEFERRAL.value],
                 sorted(policy.soft_reasons),
                 event.occurred_at - policy.soft_window,
             )
-            entry = soft_suppression(event, recent, policy)
-        if entry is not None and store.suppress(entry):
-            made.append(entry)
-    return tuple(made)
+            entry = soft_suppression(event, earlier + 1, policy)
+        if entry is not None:
+            wanted.append(entry)
+    return wanted
 
 
 def ingest_message(
@@ -122,7 +124,6 @@ def ingest_message(
     events = tuple(
         _event(report, r, sent, message_id, now, source) for r in _recipients(report, sent)
     )
-    store.add_events(events)
-    return IngestResult(
-        report, events, _suppressions(store, events, policy or suppression_policy())
-    )
+    wanted = _suppressions(store, events, policy or suppression_policy())
+    made = store.apply(events, wanted)  # events and suppressions in one transaction
+    return IngestResult(report, events, tuple(made))

@@ -122,3 +122,13 @@ def test_daily_counts_per_domain(store: FeedbackStore) -> None:
     assert table[(date(2026, 3, 3), "news.example.com")].complaints == 1
     assert table[(date(2026, 3, 2), "shop.example.com")].deferrals == 1
     assert store.daily_counts(T0 + timedelta(days=5), T0 + timedelta(days=6)) == []
+
+
+def test_apply_records_events_and_returns_only_new_suppressions(store: FeedbackStore) -> None:
+    """apply stores the events and the suppressions; a repeat in the same batch is not new."""
+    entry = Suppression("d@x.example", "global", "mailbox_unknown", "smtp", T0)
+    made = store.apply([_event(EventKind.BOUNCE, T0)], [entry, entry])
+    assert made == [entry]
+    assert store.count_events("jane@client.example", ["bounce"], ["mailbox_unknown"], T0) == 1
+    assert store.apply([], [entry]) == []
+    assert [s.address for s in store.suppressions()] == ["d@x.example"]

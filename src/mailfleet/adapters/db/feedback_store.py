@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.feedback_tables import FeedbackEventRow, SuppressionRow
@@ -25,6 +26,54 @@ def _suppression(row: SuppressionRow) -> Suppression:
     )
 
 
+def _event_rows(events: Sequence[FeedbackEvent]) -> list[FeedbackEventRow]:
+    return [
+        FeedbackEventRow(
+            kind=e.kind.value,
+            recipient=e.recipient.lower()[:320],
+            recipient_domain=e.recipient_domain[:253],
+            sending_domain=(e.sending_domain or None) and e.sending_domain.lower(),
+            mailbox=e.mailbox,
+            message_id=(e.message_id or None) and e.message_id[:255],
+            ip=e.ip,
+            reason=e.reason[:64],
+            status=e.status,
+            permanent=e.permanent,
+            source=e.source[:64],
+            occurred_at=e.occurred_at,
+        )
+        for e in events
+    ]
+
+
+def _suppress(s: Session, entry: Suppression) -> bool:
+    """Add or refresh a suppression in session ``s``; whether it was not active before."""
+    address = entry.address.lower()
+    row = s.scalar(
+        select(SuppressionRow).where(
+            SuppressionRow.address == address, SuppressionRow.scope == entry.scope
+        )
+    )
+    if row is None:
+        s.add(
+            SuppressionRow(
+                address=address,
+                scope=entry.scope,
+                reason=entry.reason[:128],
+                source=entry.source[:64],
+                created_at=entry.created_at,
+                expires_at=entry.expires_at,
+            )
+        )
+        s.flush()  # a second entry for the same address in this batch must see this one
+        return True
+    was_active = _suppression(row).active(entry.created_at)
+    if row.expires_at is not None:  # a permanent entry is never shortened
+        row.reason, row.source = entry.reason[:128], entry.source[:64]
+        row.created_at, row.expires_at = entry.created_at, entry.expires_at
+    return not was_active
+
+
 class SqlFeedbackStore:
     """Events and suppressions in the ``feedback_events`` and ``suppressions`` tables."""
 
@@ -34,26 +83,21 @@ class SqlFeedbackStore:
 
     def add_events(self, events: Sequence[FeedbackEvent]) -> None:
         """Record events in one transaction."""
-        if not events:
-            return
+        if events:
+            self.apply(events, ())
+
+    def apply(
+        self, events: Sequence[FeedbackEvent], suppressions: Sequence[Suppression]
+    ) -> list[Suppression]:
+        """Record events and suppressions in one transaction; the suppressions that were new."""
         with self._db.session() as s:
-            s.add_all(
-                FeedbackEventRow(
-                    kind=e.kind.value,
-                    recipient=e.recipient.lower()[:320],
-                    recipient_domain=e.recipient_domain[:253],
-                    sending_domain=(e.sending_domain or None) and e.sending_domain.lower(),
-                    mailbox=e.mailbox,
-                    message_id=(e.message_id or None) and e.message_id[:255],
-                    ip=e.ip,
-                    reason=e.reason[:64],
-                    status=e.status,
-                    permanent=e.permanent,
-                    source=e.source[:64],
-                    occurred_at=e.occurred_at,
-                )
-                for e in events
-            )
+            s.add_all(_event_rows(events))
+            return [entry for entry in suppressions if _suppress(s, entry)]
+
+    def suppress(self, entry: Suppression) -> bool:
+        """Add or refresh a suppression; ``False`` when an active one already covered it."""
+        with self._db.session() as s:
+            return _suppress(s, entry)
 
     def count_events(
         self, recipient: str, kinds: Sequence[str], reasons: Sequence[str], since: datetime
@@ -67,33 +111,6 @@ class SqlFeedbackStore:
         )
         with self._db.session() as s:
             return int(s.scalar(query) or 0)
-
-    def suppress(self, entry: Suppression) -> bool:
-        """Add or refresh a suppression; ``False`` when an active one already covered it."""
-        address = entry.address.lower()
-        with self._db.session() as s:
-            row = s.scalar(
-                select(SuppressionRow).where(
-                    SuppressionRow.address == address, SuppressionRow.scope == entry.scope
-                )
-            )
-            if row is None:
-                s.add(
-                    SuppressionRow(
-                        address=address,
-                        scope=entry.scope,
-                        reason=entry.reason[:128],
-                        source=entry.source[:64],
-                        created_at=entry.created_at,
-                        expires_at=entry.expires_at,
-                    )
-                )
-                return True
-            was_active = _suppression(row).active(entry.created_at)
-            if row.expires_at is not None:  # a permanent entry is never shortened
-                row.reason, row.source = entry.reason[:128], entry.source[:64]
-                row.created_at, row.expires_at = entry.created_at, entry.expires_at
-            return not was_active
 
     def unsuppress(self, address: str, scope: str | None) -> int:
         """Remove suppressions of ``address`` (in ``scope``, or every scope)."""

@@ -41,6 +41,13 @@ class InMemoryFeedbackStore:
             and e.occurred_at >= since
         )
 
+    def apply(
+        self, events: Sequence[FeedbackEvent], suppressions: Sequence[Suppression]
+    ) -> list[Suppression]:
+        """Record events and suppressions; the suppressions that were new."""
+        self.add_events(events)
+        return [entry for entry in suppressions if self.suppress(entry)]
+
     def suppress(self, entry: Suppression) -> bool:
         """Add or refresh a suppression."""
         key = (entry.address.lower(), entry.scope)

@@ -23,6 +23,12 @@ class FeedbackStore(Protocol):
         """How many events of these kinds and reasons ``recipient`` had since ``since``."""
         ...
 
+    def apply(
+        self, events: Sequence[FeedbackEvent], suppressions: Sequence[Suppression]
+    ) -> list[Suppression]:
+        """Record events and suppressions together (one transaction); the new suppressions."""
+        ...
+
     def suppress(self, entry: Suppression) -> bool:
         """Add or refresh a suppression; ``False`` when an active one already covered it."""
         ...
