@@ -185,3 +185,51 @@ def test_two_recipients_keep_their_own_replies() -> None:
         "a1@one.example": ("5.1.1", Reason.MAILBOX_UNKNOWN),
         "b2@two.example": ("5.2.2", Reason.MAILBOX_FULL),
     }
+
+
+PROVIDER_REPLIES = [
+    ("550 5.4.1 Recipient address rejected: Access denied. AS(201806281)", Reason.MAILBOX_UNKNOWN),
+    (
+        "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.",
+        Reason.BLOCKED_REPUTATION,
+    ),
+    (
+        "554 5.7.1 resimta-ch2-18v.sys.comcast.net Comcast block for spam. BL000000",
+        Reason.BLOCKED_REPUTATION,
+    ),
+    (
+        "552-5.7.0 This message was blocked because its content presents a potential security "
+        "issue.",
+        Reason.SPAM_CONTENT,
+    ),
+    (
+        "550 5.7.515 Access denied, sending domain example.com doesn't meet the required "
+        "authentication level.",
+        Reason.AUTH_FAILURE,
+    ),
+    (
+        "550 5.7.509 Access denied, sending domain example.com does not pass DMARC verification",
+        Reason.AUTH_FAILURE,
+    ),
+    ("553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)", Reason.POLICY),
+    (
+        "550 Message was not accepted -- invalid mailbox. Local mailbox x@mail.ru is unavailable: "
+        "account is disabled",
+        Reason.MAILBOX_INACTIVE,
+    ),
+    ("550 5.7.1 No such user!", Reason.MAILBOX_UNKNOWN),
+    ("554 5.4.14 Hop count exceeded - possible mail loop ATTR34", Reason.ROUTING),
+    ("452 4.5.3 Too many recipients", Reason.RATE_LIMITED),
+    (
+        "421-4.7.0 This message is suspicious due to the very low reputation of the sending domain",
+        Reason.BLOCKED_REPUTATION,
+    ),
+    ("550 5.7.350 Remote server returned message detected as spam", Reason.SPAM_CONTENT),
+    ("550 Administrative prohibition", Reason.POLICY),
+]
+
+
+@pytest.mark.parametrize(("diagnostic", "reason"), PROVIDER_REPLIES)
+def test_provider_replies(diagnostic: str, reason: Reason) -> None:
+    """Replies documented by large receivers get the reason their postmaster pages give."""
+    assert classify(bounce_rules(), diagnostic=diagnostic, action="failed").reason is reason

@@ -99,8 +99,12 @@ def classify(
         if reason is Reason.EXPIRED:  # "delivery time expired" in a delay notice: not yet
             reason = Reason.OTHER
     elif found is not None and found[0] == "4" and action == "failed":
-        # A temporary failure reported as final: the reporting MTA ran out of retries.
-        permanent, reason = True, Reason.EXPIRED
+        # A temporary failure reported as final: the reporting MTA ran out of retries. The
+        # reason stays when the reply says why (a block, a full mailbox); plain trouble
+        # getting through is what "expired" means.
+        permanent = True
+        if reason in (Reason.OTHER, Reason.ROUTING):
+            reason = Reason.EXPIRED
     elif found is not None:
         permanent = found[0] == "5"
     elif rule_permanent is not None:
