@@ -17,7 +17,7 @@ from mailfleet.core.feedback.rules import BounceRules
 # An enhanced code not embedded in a dotted number (an IP address or a version string).
 _ENHANCED = re.compile(r"(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)")
 _STATUS_FIELD = re.compile(r"([245])\.(\d{1,3})\.(\d{1,3})")
-_BASIC = re.compile(r"(?<![\d.\-#])([45][0-5]\d)(?=[ \-]|$)", re.MULTILINE)
+_BASIC = re.compile(r"(?<![\d.\-])([45][0-5]\d)(?=[ \-]|$)", re.MULTILINE)
 _TEXT_LIMIT = 2000  # diagnostics longer than this are prose dumps; their start says enough
 
 
