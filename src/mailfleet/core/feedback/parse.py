@@ -27,6 +27,7 @@ from mailfleet.core.feedback.signals import Signals, addresses_in, read_signals
 from mailfleet.core.feedback.verp import verp_token
 
 _FAILURE_ACTIONS = ("failed", "delayed")
+_NOT_COMPLAINTS = ("auth-failure",)
 _SUCCESS_ACTIONS = ("delivered", "relayed", "expanded")
 
 
@@ -92,6 +93,12 @@ def _complaint(
     )
     if found is None and not non_arf:
         return None
+    if found is not None and found.feedback_type in _NOT_COMPLAINTS:
+        # RFC 6591 authentication failure reports (DMARC forensic reports) use ARF too, but
+        # they report a failed SPF/DKIM check, not a person's complaint.
+        return FeedbackReport(
+            FeedbackKind.OTHER, feedback_type=found.feedback_type, notes=("rfc6591",)
+        )
     addresses = list(found.original_rcpt_to) if found else []
     addresses = [a for a in addresses if arf.usable_address(a)]
     if not addresses:
