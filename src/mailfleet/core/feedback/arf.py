@@ -10,6 +10,7 @@ headers, or the ``To`` header when it is not redacted.
 
 from __future__ import annotations
 
+import email
 import re
 from dataclasses import dataclass
 from email.message import Message
@@ -103,6 +104,23 @@ def recipient_from_original(original: Message | None) -> str | None:
             if address:
                 return address
     return None
+
+
+_FORWARDED = re.compile(
+    r"^[ \t>]*-{2,}\s*(forwarded message|original message|begin forwarded message)\s*-*\s*$"
+    r"|^[ \t>]*begin forwarded message:\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def inline_forwarded(text: str) -> Message | None:
+    """The headers of a message forwarded inline ("---------- Forwarded message ---------")."""
+    match = _FORWARDED.search(text)
+    if match is None:
+        return None
+    block = text[match.end() :].lstrip("\n")
+    lines = [line.lstrip("> \t").replace("*", "") for line in block.splitlines()[:40]]
+    return email.message_from_string("\n".join(lines))
 
 
 def is_jmrp(original: Message | None) -> bool:

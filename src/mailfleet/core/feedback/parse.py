@@ -86,11 +86,10 @@ def _complaint(
     message: Message, original: Message | None, signals: Signals
 ) -> FeedbackReport | None:
     found = arf.find_arf(message)
-    non_arf = (
-        found is None
-        and original is not None
-        and (arf.is_jmrp(original) or (signals.complaint_subject and not signals.bounce_subject))
-    )
+    spam_report = signals.complaint_subject and not signals.bounce_subject
+    if found is None and original is None and spam_report:
+        original = arf.inline_forwarded(human_text(message))  # a report forwarded inline
+    non_arf = found is None and original is not None and (arf.is_jmrp(original) or spam_report)
     if found is None and not non_arf:
         return None
     if found is not None and found.feedback_type in _NOT_COMPLAINTS:
