@@ -103,6 +103,9 @@ def _complaint(
     if not addresses:
         recovered = arf.recipient_from_original(original)
         addresses = [recovered] if recovered else []
+    feedback_type = found.feedback_type if found else "abuse"
+    agent = (found.user_agent if found else None) or "non-ARF report"
+    describe = f"{feedback_type} report by {agent}"[:200]
     recipients = tuple(
         RecipientResult(
             address=address,
@@ -110,7 +113,7 @@ def _complaint(
             smtp_code=None,
             permanent=True,
             reason=Reason.COMPLAINT,
-            diagnostic=signals.subject[:200],
+            diagnostic=describe,
         )
         for address in dict.fromkeys(addresses)
     )
