@@ -15,6 +15,7 @@ from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db import migrate
 from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.dns_store import SqlDnsCheckStore, SqlDnsJournal, SqlRotationStore
+from mailfleet.adapters.db.feedback_store import SqlFeedbackStore
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
 from mailfleet.adapters.dns.cloudflare import API_URL as CLOUDFLARE_API_URL
 from mailfleet.adapters.dns.cloudflare import CloudflareProvider
@@ -24,6 +25,7 @@ from mailfleet.adapters.dns.resolver import DnsPythonResolver
 from mailfleet.adapters.dns.rfc2136 import Rfc2136Provider
 from mailfleet.adapters.dns.route53 import Route53Provider
 from mailfleet.adapters.dns.spf_oracle import PySpfOracle
+from mailfleet.adapters.feedback.smtp_intake import FeedbackSmtpIntake
 from mailfleet.adapters.logs import configure_logging
 from mailfleet.adapters.notify.email import SmtpEmailNotifier
 from mailfleet.adapters.notify.log import LogNotifier
@@ -50,7 +52,8 @@ from mailfleet.adapters.vault import (
 )
 from mailfleet.core.dns.ports import DnsProvider, DnsResolver, SpfOracle
 from mailfleet.core.dns.templates import DnsTemplate
-from mailfleet.core.errors import ConfigError
+from mailfleet.core.errors import ConfigError, SecretNotFound
+from mailfleet.core.feedback.intake import DEFAULT_MAX_BYTES, IntakeAddresses
 from mailfleet.core.fleet import Fleet, Provider, ProviderRole
 from mailfleet.core.mailboxes.ports import MailboxLedger, MailboxProvider
 from mailfleet.core.ports import Clock
@@ -63,10 +66,14 @@ from mailfleet.core.warmup.ports import Limiter
 from mailfleet.policy.alerts import load_rules
 from mailfleet.policy.dns import load_dns_template
 from mailfleet.policy.dnsbl import load_zones
+from mailfleet.policy.rules import suppression_policy
+from mailfleet.services.feedback_ingest import ingest_message
 from mailfleet.services.reputation import MonitoringPorts
 from mailfleet.services.simulation import SimulationKit
 from mailfleet.services.warmup import WarmupPorts, shipped_rules
 from mailfleet.settings import Settings
+
+VERP_KEY_SECRET = "feedback/verp-key"  # noqa: S105 - a secret's name, not a secret
 
 
 @dataclass(frozen=True)
@@ -304,6 +311,33 @@ class App:
         from mailfleet.adapters.db.mailboxes_store import SqlMailboxLedger
 
         return SqlMailboxLedger(self.database())
+
+    def feedback_store(self) -> SqlFeedbackStore:
+        """Feedback events and the suppression list in the database."""
+        return SqlFeedbackStore(self.database(), suppression_policy().hard_reasons)
+
+    def verp_key(self) -> Secret | None:
+        """The VERP signing key (vault secret ``feedback/verp-key``), if one is stored."""
+        try:
+            return self.vault().get(VERP_KEY_SECRET)
+        except SecretNotFound:
+            return None
+
+    def feedback_intake(
+        self,
+        addresses: IntakeAddresses,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 2525,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> FeedbackSmtpIntake:
+        """The inbound SMTP server for reports, feeding the ingest service."""
+        store, key = self.feedback_store(), self.verp_key()
+
+        def on_report(raw: bytes, recipients: tuple[str, ...]) -> None:
+            ingest_message(raw, store=store, clock=self.clock, verp_key=key, source="smtp")
+
+        return FeedbackSmtpIntake(addresses, on_report, host=host, port=port, max_bytes=max_bytes)
 
 
 def _notifiers(config: AlertsConfig, fleet: Fleet, env: Mapping[str, str] | None) -> list[Notifier]:

@@ -11,10 +11,21 @@ from typing import Annotated
 import typer
 
 from mailfleet import __version__
-from mailfleet.cli import db, dns, fleet, mailboxes, reputation, simulate, vault, warmup
+from mailfleet.cli import (
+    db,
+    dns,
+    feedback,
+    fleet,
+    mailboxes,
+    reputation,
+    simulate,
+    suppression,
+    vault,
+    warmup,
+)
 from mailfleet.cli.context import CliState
 
-MODULES = (fleet, db, vault, warmup, simulate, reputation, dns, mailboxes)
+MODULES = (fleet, db, vault, warmup, simulate, reputation, dns, mailboxes, feedback, suppression)
 
 
 app = typer.Typer(

@@ -1,0 +1,170 @@
+"""The feedback store on SQL (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from mailfleet.adapters.db.database import Database
+from mailfleet.adapters.db.feedback_tables import FeedbackEventRow, SuppressionRow
+from mailfleet.core.feedback.events import (
+    GLOBAL_SCOPE,
+    DailyCounts,
+    EventKind,
+    FeedbackEvent,
+    Suppression,
+    daily_counts,
+)
+
+
+def _suppression(row: SuppressionRow) -> Suppression:
+    return Suppression(
+        row.address, row.scope, row.reason, row.source, row.created_at, row.expires_at
+    )
+
+
+def _event_rows(events: Sequence[FeedbackEvent]) -> list[FeedbackEventRow]:
+    return [
+        FeedbackEventRow(
+            kind=e.kind.value,
+            recipient=e.recipient.lower()[:320],
+            recipient_domain=e.recipient_domain[:253],
+            sending_domain=(e.sending_domain or None) and e.sending_domain.lower(),
+            mailbox=e.mailbox,
+            message_id=(e.message_id or None) and e.message_id[:255],
+            ip=e.ip,
+            reason=e.reason[:64],
+            status=e.status,
+            permanent=e.permanent,
+            source=e.source[:64],
+            occurred_at=e.occurred_at,
+        )
+        for e in events
+    ]
+
+
+def _suppress(s: Session, entry: Suppression) -> bool:
+    """Add or refresh a suppression in session ``s``; whether it was not active before."""
+    address = entry.address.lower()
+    row = s.scalar(
+        select(SuppressionRow).where(
+            SuppressionRow.address == address, SuppressionRow.scope == entry.scope
+        )
+    )
+    if row is None:
+        s.add(
+            SuppressionRow(
+                address=address,
+                scope=entry.scope,
+                reason=entry.reason[:128],
+                source=entry.source[:64],
+                created_at=entry.created_at,
+                expires_at=entry.expires_at,
+            )
+        )
+        s.flush()  # a second entry for the same address in this batch must see this one
+        return True
+    was_active = _suppression(row).active(entry.created_at)
+    if row.expires_at is not None:  # a permanent entry is never shortened
+        row.reason, row.source = entry.reason[:128], entry.source[:64]
+        row.created_at, row.expires_at = entry.created_at, entry.expires_at
+    return not was_active
+
+
+class SqlFeedbackStore:
+    """Events and suppressions in the ``feedback_events`` and ``suppressions`` tables."""
+
+    def __init__(self, database: Database, hard_reasons: frozenset[str] = frozenset()) -> None:
+        self._db = database
+        self._hard = hard_reasons
+
+    def add_events(self, events: Sequence[FeedbackEvent]) -> None:
+        """Record events in one transaction."""
+        if events:
+            self.apply(events, ())
+
+    def apply(
+        self, events: Sequence[FeedbackEvent], suppressions: Sequence[Suppression]
+    ) -> list[Suppression]:
+        """Record events and suppressions in one transaction; the suppressions that were new."""
+        with self._db.session() as s:
+            s.add_all(_event_rows(events))
+            return [entry for entry in suppressions if _suppress(s, entry)]
+
+    def suppress(self, entry: Suppression) -> bool:
+        """Add or refresh a suppression; ``False`` when an active one already covered it."""
+        with self._db.session() as s:
+            return _suppress(s, entry)
+
+    def count_events(
+        self, recipient: str, kinds: Sequence[str], reasons: Sequence[str], since: datetime
+    ) -> int:
+        """How many matching events ``recipient`` had since ``since``."""
+        query = select(func.count()).where(
+            FeedbackEventRow.recipient == recipient.lower(),
+            FeedbackEventRow.kind.in_(list(kinds)),
+            FeedbackEventRow.reason.in_(list(reasons)),
+            FeedbackEventRow.occurred_at >= since,
+        )
+        with self._db.session() as s:
+            return int(s.scalar(query) or 0)
+
+    def unsuppress(self, address: str, scope: str | None) -> int:
+        """Remove suppressions of ``address`` (in ``scope``, or every scope)."""
+        query = delete(SuppressionRow).where(SuppressionRow.address == address.lower())
+        if scope is not None:
+            query = query.where(SuppressionRow.scope == scope)
+        with self._db.session() as s:
+            return int(getattr(s.execute(query), "rowcount", 0) or 0)
+
+    def suppressions(self, *, scope: str | None = None) -> list[Suppression]:
+        """Every suppression (of one scope), sorted by address."""
+        query = select(SuppressionRow).order_by(SuppressionRow.address, SuppressionRow.scope)
+        if scope is not None:
+            query = query.where(SuppressionRow.scope == scope)
+        with self._db.session() as s:
+            return [_suppression(row) for row in s.scalars(query)]
+
+    def find_suppression(
+        self, address: str, sending_domain: str | None, now: datetime
+    ) -> Suppression | None:
+        """The active suppression that stops mail from ``sending_domain`` to ``address``."""
+        scopes = [GLOBAL_SCOPE] + ([sending_domain.lower()] if sending_domain else [])
+        query = select(SuppressionRow).where(
+            SuppressionRow.address == address.lower(), SuppressionRow.scope.in_(scopes)
+        )
+        with self._db.session() as s:
+            found = [_suppression(row) for row in s.scalars(query)]
+        active = [entry for entry in found if entry.active(now)]
+        return min(active, key=lambda e: e.scope != GLOBAL_SCOPE) if active else None
+
+    def daily_counts(self, since: datetime, until: datetime) -> list[DailyCounts]:
+        """Per-day, per-sending-domain counts of events in ``[since, until)``.
+
+        The grouping by UTC day happens here rather than in SQL, so that it is the same on
+        SQLite and PostgreSQL; only the four columns it needs are read.
+        """
+        query = select(
+            FeedbackEventRow.kind,
+            FeedbackEventRow.sending_domain,
+            FeedbackEventRow.reason,
+            FeedbackEventRow.permanent,
+            FeedbackEventRow.occurred_at,
+        ).where(FeedbackEventRow.occurred_at >= since, FeedbackEventRow.occurred_at < until)
+        with self._db.session() as s:
+            rows = s.execute(query).all()
+        events = (
+            FeedbackEvent(
+                kind=EventKind(kind),
+                recipient="",
+                occurred_at=occurred_at,
+                reason=reason,
+                permanent=permanent,
+                sending_domain=domain,
+            )
+            for kind, domain, reason, permanent, occurred_at in rows
+        )
+        return daily_counts(events, self._hard)

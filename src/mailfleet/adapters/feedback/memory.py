@@ -1,0 +1,97 @@
+"""In-memory twins of the feedback ports, for tests and the demo."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from mailfleet.core.feedback.events import (
+    GLOBAL_SCOPE,
+    DailyCounts,
+    FeedbackEvent,
+    Suppression,
+    daily_counts,
+)
+from mailfleet.core.feedback.ports import SentMessage
+
+
+class InMemoryFeedbackStore:
+    """Events in a list, suppressions in a dict keyed by (address, scope)."""
+
+    def __init__(self, hard_reasons: frozenset[str] = frozenset()) -> None:
+        self.events: list[FeedbackEvent] = []
+        self._suppressions: dict[tuple[str, str], Suppression] = {}
+        self._hard = hard_reasons
+
+    def add_events(self, events: Sequence[FeedbackEvent]) -> None:
+        """Record events."""
+        self.events.extend(events)
+
+    def count_events(
+        self, recipient: str, kinds: Sequence[str], reasons: Sequence[str], since: datetime
+    ) -> int:
+        """How many matching events ``recipient`` had since ``since``."""
+        key = recipient.lower()
+        return sum(
+            1
+            for e in self.events
+            if e.recipient.lower() == key
+            and e.kind.value in kinds
+            and e.reason in reasons
+            and e.occurred_at >= since
+        )
+
+    def apply(
+        self, events: Sequence[FeedbackEvent], suppressions: Sequence[Suppression]
+    ) -> list[Suppression]:
+        """Record events and suppressions; the suppressions that were new."""
+        self.add_events(events)
+        return [entry for entry in suppressions if self.suppress(entry)]
+
+    def suppress(self, entry: Suppression) -> bool:
+        """Add or refresh a suppression."""
+        key = (entry.address.lower(), entry.scope)
+        current = self._suppressions.get(key)
+        if current is not None and current.expires_at is None:
+            return False
+        self._suppressions[key] = entry
+        return current is None or not current.active(entry.created_at)
+
+    def unsuppress(self, address: str, scope: str | None) -> int:
+        """Remove suppressions of ``address``."""
+        keys = [k for k in self._suppressions if k[0] == address.lower() and scope in (None, k[1])]
+        for key in keys:
+            del self._suppressions[key]
+        return len(keys)
+
+    def suppressions(self, *, scope: str | None = None) -> list[Suppression]:
+        """Every suppression, sorted."""
+        rows = [s for s in self._suppressions.values() if scope in (None, s.scope)]
+        return sorted(rows, key=lambda s: (s.address, s.scope))
+
+    def find_suppression(
+        self, address: str, sending_domain: str | None, now: datetime
+    ) -> Suppression | None:
+        """The active suppression covering this send."""
+        scopes = [GLOBAL_SCOPE] + ([sending_domain.lower()] if sending_domain else [])
+        for scope in scopes:
+            found = self._suppressions.get((address.lower(), scope))
+            if found is not None and found.active(now):
+                return found
+        return None
+
+    def daily_counts(self, since: datetime, until: datetime) -> list[DailyCounts]:
+        """Per-day, per-domain counts."""
+        window = [e for e in self.events if since <= e.occurred_at < until]
+        return daily_counts(window, self._hard)
+
+
+class InMemorySentMessages:
+    """A dictionary of sent messages by id."""
+
+    def __init__(self, messages: Sequence[SentMessage] = ()) -> None:
+        self.messages = {m.message_id: m for m in messages}
+
+    def find(self, message_id: str) -> SentMessage | None:
+        """The message, or ``None``."""
+        return self.messages.get(message_id)

@@ -1,0 +1,71 @@
+"""Ports of the feedback capability: where events and suppressions live, how sends are found."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from mailfleet.core.feedback.events import DailyCounts, FeedbackEvent, Suppression
+
+
+class FeedbackStore(Protocol):
+    """Events and the suppression list (the database; an in-memory twin for tests)."""
+
+    def add_events(self, events: Sequence[FeedbackEvent]) -> None:
+        """Record events."""
+        ...
+
+    def count_events(
+        self, recipient: str, kinds: Sequence[str], reasons: Sequence[str], since: datetime
+    ) -> int:
+        """How many events of these kinds and reasons ``recipient`` had since ``since``."""
+        ...
+
+    def apply(
+        self, events: Sequence[FeedbackEvent], suppressions: Sequence[Suppression]
+    ) -> list[Suppression]:
+        """Record events and suppressions together (one transaction); the new suppressions."""
+        ...
+
+    def suppress(self, entry: Suppression) -> bool:
+        """Add or refresh a suppression; ``False`` when an active one already covered it."""
+        ...
+
+    def unsuppress(self, address: str, scope: str | None) -> int:
+        """Remove suppressions of ``address`` (in ``scope``, or all); how many were removed."""
+        ...
+
+    def suppressions(self, *, scope: str | None = None) -> list[Suppression]:
+        """Every suppression (of one scope), sorted by address."""
+        ...
+
+    def find_suppression(
+        self, address: str, sending_domain: str | None, now: datetime
+    ) -> Suppression | None:
+        """The active suppression that stops mail from ``sending_domain`` to ``address``."""
+        ...
+
+    def daily_counts(self, since: datetime, until: datetime) -> list[DailyCounts]:
+        """Per-day, per-sending-domain counts of events in ``[since, until)``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """What the sending log knows about a message a report points back to."""
+
+    message_id: str
+    recipient: str
+    mailbox: str | None
+    sending_domain: str | None
+    ip: str | None = None
+
+
+class SentMessageLookup(Protocol):
+    """Finds the sent message behind a VERP token's message id (the sending capability)."""
+
+    def find(self, message_id: str) -> SentMessage | None:
+        """The message, or ``None`` when it is unknown."""
+        ...

@@ -1,0 +1,83 @@
+"""``mailfleet feedback ingest|rates|serve`` against the embedded database."""
+
+from __future__ import annotations
+
+import json
+import signal
+import smtplib
+import subprocess
+import sys
+from pathlib import Path
+
+from feedback_servers import free_port, wait_for_banner
+from typer.testing import CliRunner
+
+from mailfleet.cli.app import app
+
+CORPUS = Path(__file__).parents[2] / "corpus" / "feedback" / "messages"
+
+
+def _run(data_dir: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["--data-dir", str(data_dir), *args])
+    return result.exit_code, result.stdout
+
+
+def test_ingest_files_then_rates(tmp_path: Path) -> None:
+    """Ingested files store events and suppressions; rates count them per sending domain."""
+    files = [
+        str(CORPUS / "mta" / "gmail_no_such_user.eml"),
+        str(CORPUS / "mta" / "postfix_delayed.eml"),
+        str(CORPUS / "other" / "outlook_ooo.eml"),
+    ]
+    code, out = _run(tmp_path, "feedback", "ingest", *files, "--json")
+    assert code == 0, out
+    results = json.loads(out)
+    assert [r["suppressed"] for r in results] == [["kim.lee@gmail.com"], [], []]
+    assert results[2]["ignored"] == "not a bounce or complaint"
+    code, out = _run(tmp_path, "feedback", "rates", "--json")
+    assert code == 0
+    [row] = json.loads(out)
+    assert (row["domain"], row["bounces"], row["hard_bounces"], row["deferrals"]) == (
+        "sender.example",
+        1,
+        1,
+        1,
+    )
+
+
+def test_serve_accepts_a_bounce_and_stops_on_sigterm(tmp_path: Path) -> None:
+    """The intake command takes a bounce over SMTP, suppresses, and exits cleanly."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mailfleet",
+            "--data-dir",
+            str(tmp_path),
+            "feedback",
+            "serve",
+            "--bounce-domain",
+            "bounce.mailfleet.example",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for_banner(port, timeout=30)
+        raw = (CORPUS / "mta" / "postfix_user_unknown.eml").read_bytes().replace(b"\n", b"\r\n")
+        with smtplib.SMTP("127.0.0.1", port) as client:
+            client.ehlo()
+            client.mail("")
+            assert client.rcpt("someone@else.example")[0] == 550
+            assert client.rcpt("bounces@bounce.mailfleet.example")[0] == 250
+            assert client.data(raw)[0] == 250
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    code, out = _run(tmp_path, "suppression", "list", "--json")
+    assert code == 0
+    assert [e["address"] for e in json.loads(out)] == ["jane.doe@recipient.example"]
