@@ -87,13 +87,12 @@ def ingest(
     with reporting(as_json):
         app = state(ctx).app()
         store, key = app.feedback_store(), app.verp_key()
-        results = []
-        for path in files:
-            raw = path.read_bytes()
-            result = ingest_service.ingest_message(
-                raw, store=store, clock=app.clock, verp_key=key, source="file"
-            )
-            results.append((str(path), result))
+        raws = [path.read_bytes() for path in files]
+        # One transaction for the lot: many files ingest several times faster.
+        done = ingest_service.ingest_batch(
+            raws, store=store, clock=app.clock, verp_key=key, source="file"
+        )
+        results = [(str(path), result) for path, result in zip(files, done, strict=True)]
     if as_json:
         print_json(
             [

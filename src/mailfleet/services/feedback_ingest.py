@@ -7,6 +7,7 @@ and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -78,6 +79,9 @@ def _recipients(report: FeedbackReport, sent: SentMessage | None) -> tuple[Recip
     return (RecipientResult(sent.recipient, None, None, True, Reason.COMPLAINT),)
 
 
+_SOFT_KINDS = (EventKind.BOUNCE.value, EventKind.DEFERRAL.value)
+
+
 def _suppressions(
     store: FeedbackStore, events: tuple[FeedbackEvent, ...], policy: SuppressionPolicy
 ) -> list[Suppression]:
@@ -89,7 +93,7 @@ def _suppressions(
         if entry is None and counts_towards_soft(event, policy):
             earlier = store.count_events(
                 event.recipient,
-                [EventKind.BOUNCE.value, EventKind.DEFERRAL.value],
+                list(_SOFT_KINDS),
                 sorted(policy.soft_reasons),
                 event.occurred_at - policy.soft_window,
             )
@@ -97,6 +101,61 @@ def _suppressions(
         if entry is not None:
             wanted.append(entry)
     return wanted
+
+
+def _batch_suppressions(
+    store: FeedbackStore, batches: list[tuple[FeedbackEvent, ...]], policy: SuppressionPolicy
+) -> list[list[Suppression]]:
+    """:func:`_suppressions` for a whole batch: stored soft failures are read in one query,
+    and those earlier in the batch count as if already stored."""
+    soft = [e for events in batches for e in events if counts_towards_soft(e, policy)]
+    times: dict[str, list[datetime]] = {}
+    if soft:
+        since = min(e.occurred_at for e in soft) - policy.soft_window
+        times = store.event_times(
+            [e.recipient for e in soft], list(_SOFT_KINDS), sorted(policy.soft_reasons), since
+        )
+    wanted: list[list[Suppression]] = []
+    for events in batches:
+        mine = []
+        for event in events:
+            entry = suppress_at_once(event, policy)
+            if entry is None and counts_towards_soft(event, policy):
+                seen = times.setdefault(event.recipient.lower(), [])
+                since = event.occurred_at - policy.soft_window
+                earlier = sum(1 for t in seen if t >= since)
+                seen.append(event.occurred_at)
+                entry = soft_suppression(event, earlier + 1, policy)
+            if entry is not None:
+                mine.append(entry)
+        wanted.append(mine)
+    return wanted
+
+
+def _read(
+    raw: bytes,
+    *,
+    clock: Clock,
+    source: str,
+    verp_key: Secret | None,
+    lookup: SentMessageLookup | None,
+    rules: BounceRules,
+) -> IngestResult:
+    """Parse one report into the events it stands for (nothing stored yet)."""
+    report = parse_feedback(raw, rules)
+    if report.kind is FeedbackKind.OTHER:
+        return IngestResult(report, ignored="not a bounce or complaint")
+    message_id: str | None = None
+    if report.verp_token and verp_key is not None:
+        message_id = decode_verp(f"bounces+{report.verp_token}@x", verp_key)
+        if message_id is None:
+            return IngestResult(report, ignored="forged VERP token")
+    sent = lookup.find(message_id) if lookup is not None and message_id else None
+    now = clock.now()
+    events = tuple(
+        _event(report, r, sent, message_id, now, source) for r in _recipients(report, sent)
+    )
+    return IngestResult(report, events)
 
 
 def ingest_message(
@@ -111,19 +170,63 @@ def ingest_message(
     policy: SuppressionPolicy | None = None,
 ) -> IngestResult:
     """Parse one raw report and apply it: events stored, suppressions made."""
-    report = parse_feedback(raw, rules or bounce_rules())
-    if report.kind is FeedbackKind.OTHER:
-        return IngestResult(report, ignored="not a bounce or complaint")
-    message_id: str | None = None
-    if report.verp_token and verp_key is not None:
-        message_id = decode_verp(f"bounces+{report.verp_token}@x", verp_key)
-        if message_id is None:
-            return IngestResult(report, ignored="forged VERP token")
-    sent = lookup.find(message_id) if lookup is not None and message_id else None
-    now = clock.now()
-    events = tuple(
-        _event(report, r, sent, message_id, now, source) for r in _recipients(report, sent)
+    read = _read(
+        raw,
+        clock=clock,
+        source=source,
+        verp_key=verp_key,
+        lookup=lookup,
+        rules=rules or bounce_rules(),
     )
-    wanted = _suppressions(store, events, policy or suppression_policy())
-    made = store.apply(events, wanted)  # events and suppressions in one transaction
-    return IngestResult(report, events, tuple(made))
+    if not read.events:
+        return read
+    wanted = _suppressions(store, read.events, policy or suppression_policy())
+    made = store.apply(read.events, wanted)  # events and suppressions in one transaction
+    return IngestResult(read.report, read.events, tuple(made))
+
+
+def ingest_batch(
+    raws: Iterable[bytes],
+    *,
+    store: FeedbackStore,
+    clock: Clock,
+    source: str = "smtp",
+    verp_key: Secret | None = None,
+    lookup: SentMessageLookup | None = None,
+    rules: BounceRules | None = None,
+    policy: SuppressionPolicy | None = None,
+) -> list[IngestResult]:
+    """Apply many reports with one transaction for the lot (a mailbox, a directory).
+
+    The outcome is the same as :func:`ingest_message` on each in turn: soft bounces earlier
+    in the batch count towards the threshold of later ones, and a suppression is reported
+    as new by the first result that made it.
+    """
+    active_rules, active_policy = rules or bounce_rules(), policy or suppression_policy()
+    reads = [
+        _read(
+            raw,
+            clock=clock,
+            source=source,
+            verp_key=verp_key,
+            lookup=lookup,
+            rules=active_rules,
+        )
+        for raw in raws
+    ]
+    wanted = _batch_suppressions(store, [read.events for read in reads], active_policy)
+    pending = [event for read in reads for event in read.events]
+    if not pending:
+        return reads
+    made = store.apply(pending, [entry for entries in wanted for entry in entries])
+    new = {(m.address.lower(), m.scope) for m in made}
+    results = []
+    for read, entries in zip(reads, wanted, strict=True):
+        mine = []
+        for entry in entries:
+            key = (entry.address.lower(), entry.scope)
+            if key in new:
+                new.discard(key)
+                mine.append(next(m for m in made if (m.address.lower(), m.scope) == key))
+        results.append(IngestResult(read.report, read.events, tuple(mine), read.ignored))
+    return results

@@ -132,3 +132,35 @@ def test_apply_records_events_and_returns_only_new_suppressions(store: FeedbackS
     assert store.count_events("jane@client.example", ["bounce"], ["mailbox_unknown"], T0) == 1
     assert store.apply([], [entry]) == []
     assert [s.address for s in store.suppressions()] == ["d@x.example"]
+
+
+def test_event_times_reads_a_batch_of_recipients_at_once(store: FeedbackStore) -> None:
+    """event_times returns each asked recipient's matching event times, keyed in lower case."""
+    store.add_events(
+        [
+            _event(EventKind.DEFERRAL, T0, reason="mailbox_full"),
+            _event(EventKind.BOUNCE, T0 + timedelta(days=1), reason="mailbox_full"),
+            _event(EventKind.BOUNCE, T0, reason="mailbox_full", recipient="b@y.example"),
+            _event(EventKind.BOUNCE, T0, reason="policy", recipient="c@y.example"),
+            _event(EventKind.BOUNCE, T0 - timedelta(days=1), reason="mailbox_full"),
+        ]
+    )
+    times = store.event_times(
+        ["JANE@client.example", "c@y.example", "nobody@y.example"],
+        ["bounce", "deferral"],
+        ["mailbox_full"],
+        T0,
+    )
+    assert {k: sorted(v) for k, v in times.items()} == {
+        "jane@client.example": [T0, T0 + timedelta(days=1)]
+    }
+
+
+def test_apply_refreshes_an_expired_entry_within_a_batch(store: FeedbackStore) -> None:
+    """apply sees rows stored before it: an active one is not new, an expired one is renewed."""
+    store.suppress(Suppression("e@x.example", "global", "mailbox_full", "smtp", T0, T0))
+    store.suppress(Suppression("f@x.example", "global", "complaint", "smtp", T0))
+    later = T0 + timedelta(days=1)
+    renewed = Suppression("e@x.example", "global", "mailbox_full", "smtp", later)
+    again = Suppression("f@x.example", "global", "complaint", "smtp", later)
+    assert store.apply([], [renewed, again]) == [renewed]

@@ -12,7 +12,7 @@ from mailfleet.core.feedback.ports import SentMessage
 from mailfleet.core.feedback.verp import encode_verp
 from mailfleet.core.secrets import Secret
 from mailfleet.policy.rules import suppression_policy
-from mailfleet.services.feedback_ingest import ingest_message
+from mailfleet.services.feedback_ingest import ingest_batch, ingest_message
 from mailfleet.services.suppression import domain_rates
 
 CORPUS = Path(__file__).parents[2] / "corpus" / "feedback" / "messages"
@@ -123,3 +123,25 @@ def test_domain_rates_read_the_events(clock: FakeClock) -> None:
     rates = domain_rates(store, clock, "sender.example", sent=50)
     assert rates.bounce_rate == 1 / 50
     assert rates.complaint_rate == 0.0
+
+
+def test_batch_ingest_matches_one_message_at_a_time(clock: FakeClock) -> None:
+    """ingest_batch stores the same events and makes the same suppressions as single ingests,
+    soft bounces earlier in the batch counting towards the threshold."""
+    names = [
+        "mta/gmail_no_such_user.eml",
+        "complaint/yahoo_arf.eml",
+        "mta/mailgun_bounce.eml",
+        "mta/mailgun_bounce.eml",
+        "mta/postfix_delayed.eml",
+        "mta/gmail_no_such_user.eml",
+        "mta/mailgun_bounce.eml",
+    ]
+    single, batched = _store(), _store()
+    one_by_one = [ingest_message(_read(n), store=single, clock=clock) for n in names]
+    together = ingest_batch([_read(n) for n in names], store=batched, clock=clock)
+    assert [r.events for r in together] == [r.events for r in one_by_one]
+    assert [r.suppressed for r in together] == [r.suppressed for r in one_by_one]
+    assert [r.ignored for r in together] == [r.ignored for r in one_by_one]
+    assert batched.suppressions() == single.suppressions()
+    assert together[-1].suppressed  # the third mailbox-full bounce

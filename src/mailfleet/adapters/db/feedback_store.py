@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from mailfleet.adapters.db.database import Database
@@ -26,46 +26,70 @@ def _suppression(row: SuppressionRow) -> Suppression:
     )
 
 
-def _event_rows(events: Sequence[FeedbackEvent]) -> list[FeedbackEventRow]:
+def _event_rows(events: Sequence[FeedbackEvent]) -> list[dict[str, object]]:
+    """Plain rows for a bulk insert (one executemany, not the ORM's unit of work)."""
     return [
-        FeedbackEventRow(
-            kind=e.kind.value,
-            recipient=e.recipient.lower()[:320],
-            recipient_domain=e.recipient_domain[:253],
-            sending_domain=(e.sending_domain or None) and e.sending_domain.lower(),
-            mailbox=e.mailbox,
-            message_id=(e.message_id or None) and e.message_id[:255],
-            ip=e.ip,
-            reason=e.reason[:64],
-            status=e.status,
-            permanent=e.permanent,
-            source=e.source[:64],
-            occurred_at=e.occurred_at,
-        )
+        {
+            "kind": e.kind.value,
+            "recipient": e.recipient.lower()[:320],
+            "recipient_domain": e.recipient_domain[:253],
+            "sending_domain": (e.sending_domain or None) and e.sending_domain.lower(),
+            "mailbox": e.mailbox,
+            "message_id": (e.message_id or None) and e.message_id[:255],
+            "ip": e.ip,
+            "reason": e.reason[:64],
+            "status": e.status,
+            "permanent": e.permanent,
+            "source": e.source[:64],
+            "occurred_at": e.occurred_at,
+        }
         for e in events
     ]
 
 
-def _suppress(s: Session, entry: Suppression) -> bool:
-    """Add or refresh a suppression in session ``s``; whether it was not active before."""
+_Known = dict[tuple[str, str], SuppressionRow]
+_CHUNK = 500  # addresses per IN (...) list: well under every backend's parameter limit
+
+
+def _known_rows(s: Session, entries: Sequence[Suppression]) -> _Known:
+    """The existing rows for these entries' addresses, read in a few queries, not one each."""
+    addresses = sorted({entry.address.lower() for entry in entries})
+    known: _Known = {}
+    for start in range(0, len(addresses), _CHUNK):
+        chunk = addresses[start : start + _CHUNK]
+        for row in s.scalars(select(SuppressionRow).where(SuppressionRow.address.in_(chunk))):
+            known[(row.address, row.scope)] = row
+    return known
+
+
+def _suppress(s: Session, entry: Suppression, known: _Known | None = None) -> bool:
+    """Add or refresh a suppression in session ``s``; whether it was not active before.
+
+    ``known`` holds the rows already read for this batch (and gains the ones added).
+    """
     address = entry.address.lower()
-    row = s.scalar(
-        select(SuppressionRow).where(
-            SuppressionRow.address == address, SuppressionRow.scope == entry.scope
-        )
-    )
-    if row is None:
-        s.add(
-            SuppressionRow(
-                address=address,
-                scope=entry.scope,
-                reason=entry.reason[:128],
-                source=entry.source[:64],
-                created_at=entry.created_at,
-                expires_at=entry.expires_at,
+    if known is None:
+        row = s.scalar(
+            select(SuppressionRow).where(
+                SuppressionRow.address == address, SuppressionRow.scope == entry.scope
             )
         )
-        s.flush()  # a second entry for the same address in this batch must see this one
+    else:
+        row = known.get((address, entry.scope))
+    if row is None:
+        row = SuppressionRow(
+            address=address,
+            scope=entry.scope,
+            reason=entry.reason[:128],
+            source=entry.source[:64],
+            created_at=entry.created_at,
+            expires_at=entry.expires_at,
+        )
+        s.add(row)
+        if known is None:
+            s.flush()
+        else:  # a second entry for the same address in this batch must see this one
+            known[(address, entry.scope)] = row
         return True
     was_active = _suppression(row).active(entry.created_at)
     if row.expires_at is not None:  # a permanent entry is never shortened
@@ -91,8 +115,32 @@ class SqlFeedbackStore:
     ) -> list[Suppression]:
         """Record events and suppressions in one transaction; the suppressions that were new."""
         with self._db.session() as s:
-            s.add_all(_event_rows(events))
-            return [entry for entry in suppressions if _suppress(s, entry)]
+            if events:
+                s.execute(insert(FeedbackEventRow), _event_rows(events))
+            known = _known_rows(s, suppressions)
+            return [entry for entry in suppressions if _suppress(s, entry, known)]
+
+    def event_times(
+        self,
+        recipients: Sequence[str],
+        kinds: Sequence[str],
+        reasons: Sequence[str],
+        since: datetime,
+    ) -> dict[str, list[datetime]]:
+        """When each recipient had matching events since ``since`` (a few queries)."""
+        wanted = sorted({r.lower() for r in recipients})
+        times: dict[str, list[datetime]] = {}
+        with self._db.session() as s:
+            for start in range(0, len(wanted), _CHUNK):
+                query = select(FeedbackEventRow.recipient, FeedbackEventRow.occurred_at).where(
+                    FeedbackEventRow.recipient.in_(wanted[start : start + _CHUNK]),
+                    FeedbackEventRow.kind.in_(list(kinds)),
+                    FeedbackEventRow.reason.in_(list(reasons)),
+                    FeedbackEventRow.occurred_at >= since,
+                )
+                for recipient, occurred_at in s.execute(query):
+                    times.setdefault(recipient, []).append(occurred_at)
+        return times
 
     def suppress(self, entry: Suppression) -> bool:
         """Add or refresh a suppression; ``False`` when an active one already covered it."""

@@ -41,6 +41,23 @@ class InMemoryFeedbackStore:
             and e.occurred_at >= since
         )
 
+    def event_times(
+        self,
+        recipients: Sequence[str],
+        kinds: Sequence[str],
+        reasons: Sequence[str],
+        since: datetime,
+    ) -> dict[str, list[datetime]]:
+        """When each recipient had matching events since ``since``."""
+        wanted = {r.lower() for r in recipients}
+        times: dict[str, list[datetime]] = {}
+        for e in self.events:
+            key = e.recipient.lower()
+            matching = e.kind.value in kinds and e.reason in reasons and e.occurred_at >= since
+            if key in wanted and matching:
+                times.setdefault(key, []).append(e.occurred_at)
+        return times
+
     def apply(
         self, events: Sequence[FeedbackEvent], suppressions: Sequence[Suppression]
     ) -> list[Suppression]:

@@ -23,6 +23,17 @@ class FeedbackStore(Protocol):
         """How many events of these kinds and reasons ``recipient`` had since ``since``."""
         ...
 
+    def event_times(
+        self,
+        recipients: Sequence[str],
+        kinds: Sequence[str],
+        reasons: Sequence[str],
+        since: datetime,
+    ) -> dict[str, list[datetime]]:
+        """When each recipient (lower case) had events of these kinds and reasons since
+        ``since``: one query for a whole batch."""
+        ...
+
     def apply(
         self, events: Sequence[FeedbackEvent], suppressions: Sequence[Suppression]
     ) -> list[Suppression]:

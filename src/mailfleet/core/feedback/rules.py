@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mailfleet.core.errors import ConfigError
+from mailfleet.core.feedback.literals import required_literal
 from mailfleet.core.feedback.model import Reason
 
 # Patterns are written in lower case and matched against lower-cased text: several times
@@ -33,21 +34,31 @@ class PatternSet:
 
     patterns: tuple[re.Pattern[str], ...]
     joined: re.Pattern[str] | None = None
+    guards: tuple[str, ...] = ()  # per pattern, a literal it cannot match without ("" = none)
 
     def matches(self, text: str) -> bool:
         """Whether any pattern matches somewhere in ``text``."""
         if self.joined is not None and len(text) <= _SHORT:
             return self.joined.search(text) is not None
-        return any(pattern.search(text) for pattern in self.patterns)
+        # A substring test is far cheaper than a regex search; most patterns fail it.
+        return any(
+            pattern.search(text)
+            for guard, pattern in zip(self.guards, self.patterns, strict=True)
+            if guard in text
+        )
 
     def first_position(self, text: str) -> int | None:
         """Where the earliest match of any pattern starts, or ``None``."""
-        starts = [m.start() for p in self.patterns if (m := p.search(text))]
+        starts = [
+            m.start()
+            for guard, p in zip(self.guards, self.patterns, strict=True)
+            if guard in text and (m := p.search(text))
+        ]
         return min(starts) if starts else None
 
 
 _SHORT = 300  # characters: a subject or a one-line reply
-_NEVER = PatternSet(())
+_NEVER = PatternSet((), None, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +122,8 @@ def _compile(patterns: object, where: str, problems: list[str], flags: int = _FL
     joined = None
     if compiled:
         joined = re.compile("|".join(f"(?:{p.pattern})" for p in compiled), flags)
-    return PatternSet(tuple(compiled), joined)
+    guards = tuple("" if flags & re.IGNORECASE else required_literal(p.pattern) for p in compiled)
+    return PatternSet(tuple(compiled), joined, guards)
 
 
 def _split_top_level(pattern: str) -> list[str]:
