@@ -54,6 +54,7 @@ from mailfleet.core.dns.ports import DnsProvider, DnsResolver, SpfOracle
 from mailfleet.core.dns.templates import DnsTemplate
 from mailfleet.core.errors import ConfigError, SecretNotFound
 from mailfleet.core.feedback.intake import DEFAULT_MAX_BYTES, IntakeAddresses
+from mailfleet.core.feedback.ports import SnsHttpClient
 from mailfleet.core.fleet import Fleet, Provider, ProviderRole
 from mailfleet.core.mailboxes.ports import MailboxLedger, MailboxProvider
 from mailfleet.core.ports import Clock
@@ -68,6 +69,7 @@ from mailfleet.policy.dns import load_dns_template
 from mailfleet.policy.dnsbl import load_zones
 from mailfleet.policy.rules import suppression_policy
 from mailfleet.services.feedback_ingest import ingest_message
+from mailfleet.services.feedback_webhooks import WebhookKeys, WebhookResult, handle_webhook
 from mailfleet.services.reputation import MonitoringPorts
 from mailfleet.services.simulation import SimulationKit
 from mailfleet.services.warmup import WarmupPorts, shipped_rules
@@ -338,6 +340,53 @@ class App:
             ingest_message(raw, store=store, clock=self.clock, verp_key=key, source="smtp")
 
         return FeedbackSmtpIntake(addresses, on_report, host=host, port=port, max_bytes=max_bytes)
+
+    def webhook_keys(self) -> WebhookKeys:
+        """The relays' webhook secrets from the vault (``feedback/webhooks/<name>``); a relay
+        without its secret is not enabled and its calls are refused."""
+
+        def secret(name: str) -> Secret | None:
+            try:
+                return self.vault().get(f"feedback/webhooks/{name}")
+            except SecretNotFound:
+                return None
+
+        user = secret("postmark-user")
+        topics = secret("ses-topic-arns")
+        return WebhookKeys(
+            sendgrid_public_key=secret("sendgrid-public-key"),
+            mailgun_signing_key=secret("mailgun-signing-key"),
+            postmark_user=user.reveal() if user else None,
+            postmark_password=secret("postmark-password"),
+            postmark_token=secret("postmark-token"),
+            ses_enabled=secret("ses-enabled") is not None,
+            ses_topic_arns=frozenset(topics.reveal().split()) if topics else frozenset(),
+        )
+
+    def sns_client(self) -> SnsHttpClient:
+        """Fetches SNS signing certificates (cached) and confirms SNS subscriptions."""
+        from mailfleet.adapters.feedback.sns_client import HttpsSnsClient
+
+        # Kept on the instance (not a dataclass field): certificates are cached per process.
+        client: SnsHttpClient | None = self.__dict__.get("_sns_client")
+        if client is None:
+            client = self.__dict__["_sns_client"] = HttpsSnsClient()
+        return client
+
+    def handle_webhook(
+        self, provider: str, headers: Mapping[str, str], body: bytes
+    ) -> WebhookResult:
+        """A relay's webhook call, verified and applied (what a ``POST /webhooks/{provider}``
+        route calls)."""
+        return handle_webhook(
+            provider,
+            headers,
+            body,
+            keys=self.webhook_keys(),
+            store=self.feedback_store(),
+            clock=self.clock,
+            sns=self.sns_client(),
+        )
 
 
 def _notifiers(config: AlertsConfig, fleet: Fleet, env: Mapping[str, str] | None) -> list[Notifier]:

@@ -7,7 +7,7 @@ and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -230,3 +230,17 @@ def ingest_batch(
                 mine.append(next(m for m in made if (m.address.lower(), m.scope) == key))
         results.append(IngestResult(read.report, read.events, tuple(mine), read.ignored))
     return results
+
+
+def apply_events(
+    events: Sequence[FeedbackEvent],
+    *,
+    store: FeedbackStore,
+    policy: SuppressionPolicy | None = None,
+) -> tuple[Suppression, ...]:
+    """Store events that came from elsewhere (a relay's webhook) and suppress as for reports:
+    hard bounces and complaints at once, soft bounces past the threshold. One transaction."""
+    if not events:
+        return ()
+    [wanted] = _batch_suppressions(store, [tuple(events)], policy or suppression_policy())
+    return tuple(store.apply(list(events), wanted))

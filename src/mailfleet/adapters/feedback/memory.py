@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from mailfleet.core.errors import ProviderError
 from mailfleet.core.feedback.events import (
     GLOBAL_SCOPE,
     DailyCounts,
@@ -112,3 +113,18 @@ class InMemorySentMessages:
     def find(self, message_id: str) -> SentMessage | None:
         """The message, or ``None``."""
         return self.messages.get(message_id)
+
+
+class StaticSnsClient:
+    """Serves fixed bodies by URL (a test's certificate); records every URL asked for."""
+
+    def __init__(self, bodies: dict[str, bytes] | None = None) -> None:
+        self.bodies = dict(bodies or {})
+        self.requested: list[str] = []
+
+    def get(self, url: str) -> bytes:
+        """The body for ``url``; ``ProviderError`` when none is set."""
+        self.requested.append(url)
+        if url not in self.bodies:
+            raise ProviderError(f"no body for {url}")
+        return self.bodies[url]

@@ -80,3 +80,11 @@ class SentMessageLookup(Protocol):
     def find(self, message_id: str) -> SentMessage | None:
         """The message, or ``None`` when it is unknown."""
         ...
+
+
+class SnsHttpClient(Protocol):
+    """Fetches Amazon SNS signing certificates and confirms subscriptions (https GET)."""
+
+    def get(self, url: str) -> bytes:
+        """The body at ``url``; raises ``ProviderError`` when it cannot be fetched."""
+        ...
