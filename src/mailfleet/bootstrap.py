@@ -54,7 +54,7 @@ from mailfleet.core.dns.ports import DnsProvider, DnsResolver, SpfOracle
 from mailfleet.core.dns.templates import DnsTemplate
 from mailfleet.core.errors import ConfigError, SecretNotFound
 from mailfleet.core.feedback.intake import DEFAULT_MAX_BYTES, IntakeAddresses
-from mailfleet.core.feedback.ports import SnsHttpClient
+from mailfleet.core.feedback.ports import BounceMailbox, SnsHttpClient
 from mailfleet.core.fleet import Fleet, Provider, ProviderRole
 from mailfleet.core.mailboxes.ports import MailboxLedger, MailboxProvider
 from mailfleet.core.ports import Clock
@@ -386,6 +386,25 @@ class App:
             store=self.feedback_store(),
             clock=self.clock,
             sns=self.sns_client(),
+        )
+
+    def bounce_mailbox(
+        self,
+        host: str,
+        port: int,
+        user: str,
+        password_ref: str,
+        *,
+        folder: str = "INBOX",
+        move_to: str | None = None,
+        use_ssl: bool = False,
+    ) -> BounceMailbox:
+        """An IMAP bounce mailbox, logged in; the password comes from a secret reference."""
+        from mailfleet.adapters.feedback.imap_mailbox import ImapBounceMailbox
+
+        password = resolve_secret_ref(password_ref, self.env)
+        return ImapBounceMailbox(
+            host, port, user, password, folder=folder, move_to=move_to, use_ssl=use_ssl
         )
 
 

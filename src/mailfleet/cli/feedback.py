@@ -15,6 +15,7 @@ from mailfleet.cli.context import state
 from mailfleet.cli.output import console, err_console, print_json, reporting
 from mailfleet.core.feedback.intake import DEFAULT_MAX_BYTES, IntakeAddresses
 from mailfleet.services import feedback as feedback_service
+from mailfleet.services import feedback_imap as imap_service
 from mailfleet.services import feedback_ingest as ingest_service
 from mailfleet.services import suppression as suppression_service
 
@@ -114,6 +115,61 @@ def ingest(
             f"{name}: {r.report.kind.value}, {len(r.events)} events, suppressed {suppressed}{note}",
             markup=False,
         )
+
+
+@feedback_app.command("poll-imap")
+def poll_imap(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="IMAP server.")],
+    user: Annotated[str, typer.Option("--user", help="Login of the bounce mailbox.")],
+    password_ref: Annotated[
+        str, typer.Option("--password-ref", help="Where the password is: env:NAME or file:PATH.")
+    ],
+    port: Annotated[int, typer.Option("--port", help="IMAP port.")] = 993,
+    folder: Annotated[str, typer.Option("--folder", help="Folder to read.")] = "INBOX",
+    move_to: Annotated[
+        str | None,
+        typer.Option("--move-to", help="Move processed messages here (default: flag seen)."),
+    ] = None,
+    use_ssl: Annotated[
+        bool, typer.Option("--ssl/--no-ssl", help="Implicit TLS (port 993) or plain IMAP.")
+    ] = True,
+    once: Annotated[bool, typer.Option("--once", help="Poll once and exit.")] = False,
+    interval: Annotated[int, typer.Option("--interval", min=5, help="Seconds between polls.")] = 60,
+    as_json: JsonOption = False,
+) -> None:
+    """Read unseen bounces and complaints from an IMAP mailbox, apply them as the intake
+    would, and flag them seen (or move them). Without --once it polls until stopped.
+
+    Example: `BOUNCE_PW=... mailfleet feedback poll-imap --host imap.example.com
+    --user bounces@example.com --password-ref env:BOUNCE_PW --move-to Processed --once`
+    """
+    import time
+
+    while True:
+        with reporting(as_json):
+            app = state(ctx).app()
+            mailbox = app.bounce_mailbox(
+                host, port, user, password_ref, folder=folder, move_to=move_to, use_ssl=use_ssl
+            )
+            try:
+                result = imap_service.poll_mailbox(
+                    mailbox, store=app.feedback_store(), clock=app.clock, verp_key=app.verp_key()
+                )
+            finally:
+                mailbox.close()
+        if as_json:
+            print_json(result.as_dict())
+        else:
+            console.print(
+                f"{result.fetched} messages: {result.bounces} bounces, {result.complaints} "
+                f"complaints, {result.ignored} ignored; {result.events} events; suppressed "
+                f"{', '.join(result.suppressed) or 'nobody'}",
+                markup=False,
+            )
+        if once:
+            return
+        time.sleep(interval)
 
 
 @feedback_app.command("rates")

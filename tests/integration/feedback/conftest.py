@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from feedback_dovecot import BounceImapServer, run_dovecot
 from feedback_servers import MASTER_CF, PostfixRelay, free_port, wait_for_banner
 
 
@@ -75,3 +76,12 @@ def postfix_relay() -> Iterator[PostfixRelay]:
             process.kill()
             process.wait()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def bounce_imap() -> Iterator[BounceImapServer]:
+    """A private Dovecot with one bounce mailbox on a free loopback port."""
+    if shutil.which("dovecot") is None or shutil.which("doveadm") is None:
+        pytest.skip("dovecot is not installed")
+    with run_dovecot() as server:
+        yield server

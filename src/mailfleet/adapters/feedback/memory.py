@@ -13,7 +13,7 @@ from mailfleet.core.feedback.events import (
     Suppression,
     daily_counts,
 )
-from mailfleet.core.feedback.ports import SentMessage
+from mailfleet.core.feedback.ports import MailboxMessage, SentMessage
 
 
 class InMemoryFeedbackStore:
@@ -128,3 +128,23 @@ class StaticSnsClient:
         if url not in self.bodies:
             raise ProviderError(f"no body for {url}")
         return self.bodies[url]
+
+
+class InMemoryBounceMailbox:
+    """A list of messages with a seen flag each."""
+
+    def __init__(self, raws: Sequence[bytes] = ()) -> None:
+        self.messages = {str(i + 1): raw for i, raw in enumerate(raws)}
+        self.seen: set[str] = set()
+
+    def unseen(self, limit: int) -> list[MailboxMessage]:
+        """The first ``limit`` unseen messages."""
+        fresh = [uid for uid in self.messages if uid not in self.seen][:limit]
+        return [MailboxMessage(uid, self.messages[uid]) for uid in fresh]
+
+    def done(self, uids: Sequence[str]) -> None:
+        """Flag them seen."""
+        self.seen.update(uids)
+
+    def close(self) -> None:
+        """Nothing to close."""

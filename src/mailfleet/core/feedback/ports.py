@@ -88,3 +88,27 @@ class SnsHttpClient(Protocol):
     def get(self, url: str) -> bytes:
         """The body at ``url``; raises ``ProviderError`` when it cannot be fetched."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxMessage:
+    """One message fetched from a bounce mailbox: its UID there and its raw bytes."""
+
+    uid: str
+    raw: bytes
+
+
+class BounceMailbox(Protocol):
+    """A mailbox that collects bounces and complaints (IMAP; an in-memory twin for tests)."""
+
+    def unseen(self, limit: int) -> list[MailboxMessage]:
+        """Up to ``limit`` messages not yet processed, oldest first (not marked by reading)."""
+        ...
+
+    def done(self, uids: Sequence[str]) -> None:
+        """Mark these messages processed: flagged seen, or moved to the processed folder."""
+        ...
+
+    def close(self) -> None:
+        """Log out."""
+        ...
