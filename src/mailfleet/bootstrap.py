@@ -7,7 +7,7 @@ everything is created on first use, so a command that needs no database opens no
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -54,7 +54,7 @@ from mailfleet.core.dns.ports import DnsProvider, DnsResolver, SpfOracle
 from mailfleet.core.dns.templates import DnsTemplate
 from mailfleet.core.errors import ConfigError, SecretNotFound
 from mailfleet.core.feedback.intake import DEFAULT_MAX_BYTES, IntakeAddresses
-from mailfleet.core.feedback.ports import BounceMailbox, SnsHttpClient
+from mailfleet.core.feedback.ports import BounceMailbox, DmarcStore, SnsHttpClient
 from mailfleet.core.fleet import Fleet, Provider, ProviderRole
 from mailfleet.core.mailboxes.ports import MailboxLedger, MailboxProvider
 from mailfleet.core.ports import Clock
@@ -68,6 +68,7 @@ from mailfleet.policy.alerts import load_rules
 from mailfleet.policy.dns import load_dns_template
 from mailfleet.policy.dnsbl import load_zones
 from mailfleet.policy.rules import suppression_policy
+from mailfleet.services.dmarc import stage_policies
 from mailfleet.services.feedback_ingest import ingest_message
 from mailfleet.services.feedback_webhooks import WebhookKeys, WebhookResult, handle_webhook
 from mailfleet.services.reputation import MonitoringPorts
@@ -241,8 +242,11 @@ class App:
         return MonitoringPorts(resolver, metrics, store, store, store, notifiers, self.clock)
 
     def dns_template(self, path: Path | None = None) -> DnsTemplate:
-        """The DNS template: the shipped ``policy/dns.toml``, or the file at ``path``."""
-        return load_dns_template(path)
+        """The DNS template: the shipped ``policy/dns.toml``, or the file at ``path``, with
+        each domain's staged DMARC policy (``mailfleet dmarc stage``) as its ``p=``."""
+        template = load_dns_template(path)
+        staged = tuple(sorted(stage_policies(self.dmarc_store()).items()))
+        return replace(template, dmarc_domain_policies=staged) if staged else template
 
     def dns_provider(self, fleet: Fleet, name: str) -> DnsProvider:
         """The DNS provider called ``name`` in the spec, built once per process."""
@@ -406,6 +410,12 @@ class App:
         return ImapBounceMailbox(
             host, port, user, password, folder=folder, move_to=move_to, use_ssl=use_ssl
         )
+
+    def dmarc_store(self) -> DmarcStore:
+        """DMARC aggregate report totals and staged policies in the database."""
+        from mailfleet.adapters.db.feedback_dmarc_store import SqlDmarcStore
+
+        return SqlDmarcStore(self.database())
 
 
 def _notifiers(config: AlertsConfig, fleet: Fleet, env: Mapping[str, str] | None) -> list[Notifier]:

@@ -13,6 +13,7 @@ import typer
 from mailfleet import __version__
 from mailfleet.cli import (
     db,
+    dmarc,
     dns,
     feedback,
     fleet,
@@ -25,7 +26,19 @@ from mailfleet.cli import (
 )
 from mailfleet.cli.context import CliState
 
-MODULES = (fleet, db, vault, warmup, simulate, reputation, dns, mailboxes, feedback, suppression)
+MODULES = (
+    fleet,
+    db,
+    vault,
+    warmup,
+    simulate,
+    reputation,
+    dns,
+    mailboxes,
+    feedback,
+    suppression,
+    dmarc,
+)
 
 
 app = typer.Typer(

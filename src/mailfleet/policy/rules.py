@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 from mailfleet.core.errors import ConfigError
+from mailfleet.core.feedback.dmarc_stage import StagePolicy
 from mailfleet.core.feedback.events import GLOBAL_SCOPE, SuppressionPolicy
 from mailfleet.core.feedback.rules import BounceRules, rules_from_mapping
 
@@ -54,3 +55,32 @@ def suppression_policy_from(data: dict[str, Any], source: str) -> SuppressionPol
 def suppression_policy() -> SuppressionPolicy:
     """The shipped suppression policy, ``suppression.toml``."""
     return suppression_policy_from(_read("suppression.toml"), "suppression.toml")
+
+
+def dmarc_stage_policy_from(data: dict[str, Any], source: str) -> StagePolicy:
+    """Build the staged-DMARC thresholds; ``ConfigError`` names what is wrong."""
+    try:
+        policy = StagePolicy(
+            min_pass_ratio=float(data["min_pass_ratio"]),
+            min_messages=int(data["min_messages"]),
+            min_days=int(data["min_days"]),
+            window_days=int(data["window_days"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{source}: missing or invalid {exc}") from None
+    problems = []
+    if not 0 < policy.min_pass_ratio <= 1:
+        problems.append("min_pass_ratio must be in (0, 1]")
+    if policy.min_messages < 1 or policy.min_days < 1:
+        problems.append("min_messages and min_days must be at least 1")
+    if policy.window_days < policy.min_days:
+        problems.append("window_days must be at least min_days")
+    if problems:
+        raise ConfigError(f"{source}: " + "; ".join(problems))
+    return policy
+
+
+@cache
+def dmarc_stage_policy() -> StagePolicy:
+    """The shipped staged-DMARC thresholds, ``dmarc_stage.toml``."""
+    return dmarc_stage_policy_from(_read("dmarc_stage.toml"), "dmarc_stage.toml")

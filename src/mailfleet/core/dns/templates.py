@@ -71,6 +71,8 @@ class DnsTemplate:
     return_path_label: str = "bounce"
     intake_mx: str = ""  # when set, bounces come back to mailfleet's own intake here
     dmarc: DmarcTemplate = field(default_factory=DmarcTemplate)
+    # Per-domain ``p=`` overriding ``dmarc.policy`` (the staged DMARC of each domain).
+    dmarc_domain_policies: tuple[tuple[str, DmarcPolicy], ...] = ()
     mta_sts: bool = False
     mta_sts_mode: str = "testing"
     tls_rpt_rua: tuple[str, ...] = ()  # empty: no TLS-RPT record
@@ -166,7 +168,12 @@ def desired_zone(
     records = [
         Record.of(name, RecordType.MX, ttl, mx),
         Record.of(name, RecordType.TXT, ttl, [spf]),
-        Record.of(f"_dmarc.{name}", RecordType.TXT, ttl, [_dmarc(template.dmarc, name)]),
+        Record.of(
+            f"_dmarc.{name}",
+            RecordType.TXT,
+            ttl,
+            [_dmarc(template.dmarc, name, _staged(template, name))],
+        ),
     ]
     records += _dkim_records(name, relay.settings, template, dkim_keys)
     records += _return_path(name, relay.settings, template, domain)
@@ -180,9 +187,13 @@ def desired_zone(
     return DesiredZone(name, tuple(records), owned_slots(name, template), spf, policy)
 
 
-def _dmarc(template: DmarcTemplate, domain: str) -> str:
+def _staged(template: DnsTemplate, domain: str) -> DmarcPolicy | None:
+    return next((p for d, p in template.dmarc_domain_policies if d == domain.lower()), None)
+
+
+def _dmarc(template: DmarcTemplate, domain: str, policy: DmarcPolicy | None = None) -> str:
     record = DmarcRecord(
-        policy=template.policy,
+        policy=policy or template.policy,
         rua=tuple(_fill(uri, domain) for uri in template.rua),
         adkim=template.adkim,
         aspf=template.aspf,

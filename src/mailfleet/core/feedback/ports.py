@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
+from mailfleet.core.feedback.dmarc_report import AggregateReport, SourceDay
+from mailfleet.core.feedback.dmarc_stage import StageRecord
 from mailfleet.core.feedback.events import DailyCounts, FeedbackEvent, Suppression
 
 
@@ -111,4 +113,24 @@ class BounceMailbox(Protocol):
 
     def close(self) -> None:
         """Log out."""
+        ...
+
+
+class DmarcStore(Protocol):
+    """DMARC aggregate reports, summed per domain, source IP and day, and the staged policies."""
+
+    def add_report(self, report: AggregateReport, now: datetime) -> bool:
+        """Add a report's counts; ``False`` (nothing added) when it was ingested before."""
+        ...
+
+    def source_days(self, since: date) -> list[SourceDay]:
+        """Every per-domain, per-source, per-day total from ``since`` on."""
+        ...
+
+    def stages(self) -> list[StageRecord]:
+        """Every domain's stored stage."""
+        ...
+
+    def set_stage(self, record: StageRecord) -> None:
+        """Store a domain's stage."""
         ...
