@@ -109,6 +109,8 @@ def parse_report_xml(xml: bytes) -> AggregateReport:
             count = int(_text(record, "row", "count") or "0")
         except ValueError:
             raise ReportError("bad record count") from None
+        if count < 0:
+            raise ReportError("negative record count")
         rows.append(
             ReportRow(
                 source_ip=_text(record, "row", "source_ip"),
