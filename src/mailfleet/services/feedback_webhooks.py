@@ -192,7 +192,7 @@ def _ses(
 
 def _confirm(url: str, sns: SnsHttpClient) -> WebhookResult:
     """Confirm a subscription by visiting its SubscribeURL (only on an SNS host)."""
-    if not webhook_auth.sns_cert_url_allowed(url.split("?", 1)[0] + ".pem"):
+    if not webhook_auth.sns_url_allowed(url):
         return _rejected("ses", "SubscribeURL is not an https SNS host")
     try:
         sns.get(url)

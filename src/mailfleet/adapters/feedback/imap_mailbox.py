@@ -55,19 +55,22 @@ class ImapBounceMailbox:
             raise ImapError(f"IMAP folder {folder!r} cannot be selected")
 
     def unseen(self, limit: int) -> list[MailboxMessage]:
-        """Up to ``limit`` unseen messages, by ascending UID, fetched without setting \\Seen."""
+        """Up to ``limit`` unseen messages, by ascending UID, fetched without setting \\Seen
+        (one FETCH command for the lot)."""
         try:
             _, data = self._imap.uid("SEARCH", "UNSEEN")
             uids = sorted((data[0] or b"").split(), key=int)[:limit]
-            messages = []
-            for uid in uids:
-                _, parts = self._imap.uid("FETCH", uid.decode(), "(UID BODY.PEEK[])")
-                for part in parts:
-                    if isinstance(part, tuple) and _UID.search(part[0]):
-                        messages.append(MailboxMessage(uid.decode(), bytes(part[1])))
+            if not uids:
+                return []
+            which = b",".join(uids).decode()
+            _, parts = self._imap.uid("FETCH", which, "(UID BODY.PEEK[])")
         except (imaplib.IMAP4.error, OSError) as exc:
             raise ImapError(f"IMAP fetch failed: {_describe(exc)}") from None
-        return messages
+        found: dict[int, bytes] = {}
+        for part in parts:
+            if isinstance(part, tuple) and (match := _UID.search(part[0])):
+                found[int(match.group(1))] = bytes(part[1])
+        return [MailboxMessage(str(uid), found[uid]) for uid in sorted(found)]
 
     def done(self, uids: Sequence[str]) -> None:
         """Flag the messages seen, or move them to the processed folder."""

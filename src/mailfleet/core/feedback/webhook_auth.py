@@ -63,20 +63,25 @@ def _within(timestamp: str, now: datetime, window_seconds: int) -> bool:
     return abs(now.timestamp() - sent) <= window_seconds
 
 
-def sns_cert_url_allowed(url: str) -> bool:
-    """Whether ``url`` may serve an SNS signing certificate: https, on an SNS regional host."""
+def sns_url_allowed(url: str) -> bool:
+    """Whether ``url`` is https on an SNS regional host (``sns.<region>.amazonaws.com``)."""
     try:
         parts = urlsplit(url)
+        port = parts.port
     except ValueError:
         return False
     host = (parts.hostname or "").lower()
     return (
         parts.scheme == "https"
         and _SNS_HOST.fullmatch(host) is not None
-        and parts.port in (None, 443)
+        and port in (None, 443)
         and not parts.username
-        and parts.path.endswith(".pem")
     )
+
+
+def sns_cert_url_allowed(url: str) -> bool:
+    """Whether ``url`` may serve an SNS signing certificate: an SNS URL to a ``.pem`` file."""
+    return sns_url_allowed(url) and urlsplit(url).path.endswith(".pem")
 
 
 def sns_string_to_sign(message: Mapping[str, object]) -> bytes | None:
