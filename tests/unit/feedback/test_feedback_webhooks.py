@@ -318,3 +318,62 @@ def test_unconfigured_and_unknown_providers_are_refused(clock: FakeClock) -> Non
     unknown = handle_webhook("sparkpost", {}, b"[]", keys=WebhookKeys(), store=store, clock=clock)
     assert unknown.http_status == 404
     assert store.events == []
+
+
+def test_soft_relay_failures_are_deferrals_that_do_not_suppress(clock: FakeClock) -> None:
+    """A Postmark SoftBounce and a Mailgun temporary failure are stored as deferrals only."""
+    store = _store()
+    soft = json.dumps(
+        {
+            "RecordType": "Bounce",
+            "Type": "SoftBounce",
+            "Email": "full@client.example",
+            "Details": "452 4.2.2 The email account that you tried to reach is over quota",
+        }
+    ).encode()
+    keys = WebhookKeys(postmark_token=Secret("tok"))
+    handle_webhook(
+        "postmark",
+        {"X-Mailfleet-Webhook-Token": "tok"},
+        soft,
+        keys=keys,
+        store=store,
+        clock=clock,
+    )
+    [event] = store.events
+    assert (event.kind, event.reason, event.permanent) == (
+        EventKind.DEFERRAL,
+        "mailbox_full",
+        False,
+    )
+    assert store.suppressions() == []
+
+
+def test_signed_but_unreadable_body_is_a_400(clock: FakeClock) -> None:
+    """A genuine signature over a body that is not JSON is refused as invalid, nothing stored."""
+    key, public = sendgrid_keys()
+    body = b"not json at all"
+    headers = sendgrid_headers(key, body, int(clock.now().timestamp()))
+    store = _store()
+    keys = WebhookKeys(sendgrid_public_key=Secret(public))
+    result = handle_webhook("sendgrid", headers, body, keys=keys, store=store, clock=clock)
+    assert (result.outcome, result.http_status) == (WebhookOutcome.INVALID, 400)
+    assert store.events == []
+
+
+def test_malformed_items_in_a_genuine_batch_are_skipped(clock: FakeClock) -> None:
+    """Items without an address or of unknown shape are skipped; the good ones are applied."""
+    key, public = sendgrid_keys()
+    items = [
+        {"event": "bounce", "email": "", "status": "5.1.1"},
+        "a string, not an event",
+        {"event": "bounce", "email": "ok@client.example", "status": "5.1.1", "reason": "550"},
+        {"event": "bounce"},
+    ]
+    body = json.dumps(items).encode()
+    headers = sendgrid_headers(key, body, int(clock.now().timestamp()))
+    store = _store()
+    keys = WebhookKeys(sendgrid_public_key=Secret(public))
+    result = handle_webhook("sendgrid", headers, body, keys=keys, store=store, clock=clock)
+    assert result.outcome is WebhookOutcome.ACCEPTED
+    assert [e.recipient for e in store.events] == ["ok@client.example"]
