@@ -13,7 +13,10 @@ from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
 from mailfleet.adapters.vault import SqlVault, load_keyring
+from mailfleet.core.dashboard.accounts import PasswordHasher, UserStore
+from mailfleet.core.dashboard.ports import DomainControl, FleetReadModel
 from mailfleet.core.ports import Clock
+from mailfleet.services.dashboard import DashboardSources
 from mailfleet.settings import Settings
 
 
@@ -26,6 +29,7 @@ class App:
     env: Mapping[str, str] | None = None
     _database: Database | None = field(default=None, init=False)
     _vault: SqlVault | None = field(default=None, init=False)
+    _dashboard_sources: DashboardSources | None = field(default=None, init=False)
 
     def database(self, *, migrate: bool | None = None) -> Database:
         """The database, with its schema made current on the embedded default.
@@ -60,6 +64,52 @@ class App:
         if self._database is not None:
             self._database.dispose()
             self._database = None
+
+    def user_store(self) -> UserStore:
+        """Dashboard users and API token digests."""
+        from mailfleet.adapters.db.web_store import SqlUserStore
+
+        return SqlUserStore(self.database())
+
+    def password_hasher(self) -> PasswordHasher:
+        """argon2id password hashing."""
+        from mailfleet.adapters.argon2_hasher import Argon2Hasher
+
+        return Argon2Hasher()
+
+    def read_model(self) -> FleetReadModel:
+        """The dashboard's paged view of the fleet tables."""
+        from mailfleet.adapters.db.web_read import SqlFleetReadModel
+
+        return SqlFleetReadModel(self.database())
+
+    def domain_control(self) -> DomainControl:
+        """Pause and resume of domains."""
+        from mailfleet.adapters.db.web_store import SqlDomainControl
+
+        return SqlDomainControl(self.database())
+
+    def dashboard_sources(self) -> DashboardSources:
+        """What the dashboard reads beyond the foundation.
+
+        Each capability replaces its field here with its store once it lands; until then the
+        empty twin answers and the pages say "not measured yet".
+        """
+        from mailfleet.adapters.dashboard_twins import MemoryDashboardSources, UnwiredDomainActions
+
+        if self._dashboard_sources is None:
+            empty = MemoryDashboardSources()
+            self._dashboard_sources = DashboardSources(
+                warmup=empty,
+                rates=empty,
+                dns_auth=empty,
+                blocklist=empty,
+                details=empty,
+                alerts=empty,
+                suppression=empty,
+                actions=UnwiredDomainActions(),
+            )
+        return self._dashboard_sources
 
 
 def build(
