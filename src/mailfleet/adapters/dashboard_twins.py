@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from mailfleet.core.dashboard.ports import ActionOutcome, DomainAction
+from mailfleet.core.dashboard.access import Role
+from mailfleet.core.dashboard.accounts import StoredCredentials, User
+from mailfleet.core.dashboard.ports import ActionOutcome, ControlOutcome, DomainAction
 from mailfleet.core.dashboard.values import (
     AlertItem,
     BlocklistResult,
@@ -21,6 +24,7 @@ from mailfleet.core.dashboard.values import (
     SuppressionItem,
     WarmupFigures,
 )
+from mailfleet.core.state import DomainState
 
 
 @dataclass
@@ -96,3 +100,77 @@ class UnwiredDomainActions:
             return ActionOutcome.NOT_WIRED
         self.calls.append((action, domain, by))
         return ActionOutcome.QUEUED
+
+
+@dataclass
+class MemoryUserStore:
+    """Implements ``UserStore`` in memory."""
+
+    users: dict[str, StoredCredentials] = field(default_factory=dict)
+    tokens: dict[str, tuple[str, str]] = field(default_factory=dict)  # digest -> (email, label)
+    token_uses: dict[str, datetime] = field(default_factory=dict)
+
+    def add_user(self, email: str, role: Role, password_hash: str, now: datetime) -> User:
+        """Create a user."""
+        if email in self.users:
+            raise ValueError(f"a user {email} already exists")
+        user = User(email, role, now)
+        self.users[email] = StoredCredentials(user, password_hash)
+        return user
+
+    def set_password(self, email: str, password_hash: str, now: datetime) -> bool:
+        """Replace a hash."""
+        if email not in self.users:
+            return False
+        self.users[email] = StoredCredentials(self.users[email].user, password_hash)
+        return True
+
+    def credentials(self, email: str) -> StoredCredentials | None:
+        """The user and hash."""
+        return self.users.get(email)
+
+    def add_token(self, email: str, digest: str, label: str, now: datetime) -> bool:
+        """Keep a token digest."""
+        if email not in self.users:
+            return False
+        self.tokens[digest] = (email, label)
+        return True
+
+    def user_for_token(self, digest: str, now: datetime) -> User | None:
+        """The token's owner."""
+        found = self.tokens.get(digest)
+        if found is None:
+            return None
+        self.token_uses[digest] = now
+        return self.users[found[0]].user
+
+    def count_users(self) -> int:
+        """How many users."""
+        return len(self.users)
+
+
+@dataclass
+class MemoryDomainControl:
+    """Implements ``DomainControl`` over a dict of domain states."""
+
+    states: dict[str, str] = field(default_factory=dict)
+    holds: dict[str, str] = field(default_factory=dict)
+
+    def pause(self, domain: str, by: str, now: datetime) -> ControlOutcome:
+        """Hold the domain, remembering its state."""
+        if domain not in self.states:
+            return ControlOutcome.UNKNOWN_DOMAIN
+        if self.states[domain] == DomainState.PAUSED:
+            return ControlOutcome.ALREADY_PAUSED
+        self.holds[domain] = self.states[domain]
+        self.states[domain] = DomainState.PAUSED.value
+        return ControlOutcome.PAUSED
+
+    def resume(self, domain: str, by: str, now: datetime) -> ControlOutcome:
+        """Restore the remembered state (``pending`` when none was kept)."""
+        if domain not in self.states:
+            return ControlOutcome.UNKNOWN_DOMAIN
+        if self.states[domain] != DomainState.PAUSED:
+            return ControlOutcome.NOT_PAUSED
+        self.states[domain] = self.holds.pop(domain, DomainState.PENDING.value)
+        return ControlOutcome.RESUMED

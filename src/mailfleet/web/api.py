@@ -241,9 +241,7 @@ def domains(
     """Domains with their figures, filtered, sorted and paged."""
     ctx = context(request)
     query = DomainQuery(segment, state, q, sort, desc, page, per_page)
-    view = dashboard.overview(
-        ctx.app.read_model(), ctx.app.dashboard_sources(), ctx.spec.current().fleet, query
-    )
+    view = dashboard.overview(ctx.app.read_model(), ctx.sources, ctx.spec.current().fleet, query)
     return DomainPageOut(
         total=view.page.total,
         page=page,
@@ -257,7 +255,7 @@ def domain(request: Request, name: str, visitor: VisitorDep) -> DomainDetailOut:
     """One domain, with its providers and drift from the spec."""
     ctx = context(request)
     detail = dashboard.domain_detail(
-        ctx.app.read_model(), ctx.app.dashboard_sources(), ctx.spec.current().fleet, name
+        ctx.app.read_model(), ctx.sources, ctx.spec.current().fleet, name
     )
     if detail is None:
         raise HTTPException(404, f"no domain {name} is stored")

@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import Match
 
 from mailfleet import __version__
 from mailfleet.bootstrap import App
+from mailfleet.services.dashboard import DashboardSources
 from mailfleet.web import api, ops, pages
 from mailfleet.web.context import WebContext
 from mailfleet.web.filters import install_filters
@@ -35,11 +35,14 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(app: App, *, secure_cookies: bool | None = None) -> FastAPI:
+def create_app(
+    app: App, *, secure_cookies: bool | None = None, sources: DashboardSources | None = None
+) -> FastAPI:
     """The dashboard, REST API, ``/metrics`` and ``/healthz`` for a wired ``App``.
 
     Cookies are marked Secure unless the bind address is loopback (or ``secure_cookies`` says
-    otherwise, for a TLS-terminating proxy in front of a loopback bind).
+    otherwise, for a TLS-terminating proxy in front of a loopback bind). ``sources`` replaces
+    the app's dashboard sources (tests pass filled in-memory twins).
     """
     host = app.settings.web_bind.rpartition(":")[0]
     secure = not is_loopback(host) if secure_cookies is None else secure_cookies
@@ -55,7 +58,13 @@ def create_app(app: App, *, secure_cookies: bool | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     install_filters(templates.env)
     metrics = WebMetrics(lambda: app.read_model().state_counts())
-    web.state.mailfleet = WebContext(app, SpecCache(app.settings.spec), templates, metrics)
+    web.state.mailfleet = WebContext(
+        app,
+        SpecCache(app.settings.spec),
+        templates,
+        metrics,
+        sources or app.dashboard_sources(),
+    )
     web.add_middleware(
         SessionMiddleware,
         secret_key=session_key(app.vault()).reveal(),
@@ -64,7 +73,7 @@ def create_app(app: App, *, secure_cookies: bool | None = None) -> FastAPI:
         same_site="lax",
         https_only=secure,
     )
-    web.middleware("http")(_measure(web, metrics))
+    web.middleware("http")(_measure(metrics))
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     web.include_router(pages.router)
     web.include_router(api.router)
@@ -75,14 +84,14 @@ def create_app(app: App, *, secure_cookies: bool | None = None) -> FastAPI:
 
 
 def _measure(
-    web: FastAPI, metrics: WebMetrics
+    metrics: WebMetrics,
 ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
     async def measure(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
-        route = _route_template(web, request)
+        route = _route_template(request)
         metrics.latency.labels(request.method, route, str(response.status_code)).observe(
             time.perf_counter() - started
         )
@@ -93,13 +102,11 @@ def _measure(
     return measure
 
 
-def _route_template(web: FastAPI, request: Request) -> str:
-    """The matched route's path template, so that metrics have one series per route."""
-    for route in web.router.routes:
-        match, _ = route.matches(request.scope)
-        if match == Match.FULL:
-            return str(getattr(route, "path", "other"))
-    return "unmatched"
+def _route_template(request: Request) -> str:
+    """The matched route's path template, so that metrics have one series per route and an
+    unknown URL never creates a series of its own."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "unmatched")) if route is not None else "unmatched"
 
 
 async def _to_login(request: Request, exc: Exception) -> Response:

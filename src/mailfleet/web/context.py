@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from mailfleet.bootstrap import App
+from mailfleet.services.dashboard import DashboardSources
 from mailfleet.web.metrics import WebMetrics
 from mailfleet.web.spec_cache import SpecCache
 
@@ -20,6 +21,7 @@ class WebContext:
     spec: SpecCache
     templates: Jinja2Templates
     metrics: WebMetrics
+    sources: DashboardSources
 
 
 def context(request: Request) -> WebContext:

@@ -24,9 +24,9 @@ class StateCollector(Collector):
     def collect(self) -> Iterable[Metric]:
         """One gauge family per entity kind, one sample per state."""
         counts = self._counts()
-        for kind in ("domain", "mailbox"):
+        for kind, plural in (("domain", "domains"), ("mailbox", "mailboxes")):
             family = GaugeMetricFamily(
-                f"mailfleet_{kind}s", f"{kind.capitalize()}s by runtime state", labels=["state"]
+                f"mailfleet_{plural}", f"{plural.capitalize()} by runtime state", labels=["state"]
             )
             for state, n in sorted(counts.get(kind, {}).items()):
                 family.add_metric([state], n)

@@ -96,9 +96,7 @@ def overview(request: Request, visitor: VisitorDep) -> Response:
         per_page=int_param(q.get("per_page"), 100, 10, MAX_PER_PAGE),
     )
     ctx = context(request)
-    view = dashboard.overview(
-        ctx.app.read_model(), ctx.app.dashboard_sources(), ctx.spec.current().fleet, query
-    )
+    view = dashboard.overview(ctx.app.read_model(), ctx.sources, ctx.spec.current().fleet, query)
     return render(
         request,
         "overview.html",
@@ -114,7 +112,7 @@ def domain_page(request: Request, name: str, visitor: VisitorDep) -> Response:
     """Charts, decisions, DNS records, mailboxes and events of one domain."""
     ctx = context(request)
     detail = dashboard.domain_detail(
-        ctx.app.read_model(), ctx.app.dashboard_sources(), ctx.spec.current().fleet, name
+        ctx.app.read_model(), ctx.sources, ctx.spec.current().fleet, name
     )
     if detail is None:
         raise HTTPException(404, f"no domain {name} is stored; run mailfleet sync")
@@ -168,9 +166,7 @@ def run_action(
             chosen = DomainAction(action)
         except ValueError:
             raise HTTPException(404, f"no action {action}") from None
-        result = operations.run_action(
-            ctx.app.dashboard_sources().actions, chosen, name, visitor.email
-        )
+        result = operations.run_action(ctx.sources.actions, chosen, name, visitor.email)
         message = (
             f"{ACTIONS[action].label}: {NOT_WIRED_REASON}."
             if result == ActionOutcome.NOT_WIRED
@@ -211,7 +207,7 @@ def mailboxes(request: Request, visitor: VisitorDep) -> Response:
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts(request: Request, visitor: VisitorDep) -> Response:
     """Open alerts and their history."""
-    sources = context(request).app.dashboard_sources()
+    sources = context(request).sources
     return render(
         request,
         "alerts.html",
@@ -224,7 +220,7 @@ def alerts(request: Request, visitor: VisitorDep) -> Response:
 @router.get("/blocklist", response_class=HTMLResponse)
 def blocklist(request: Request, visitor: VisitorDep) -> Response:
     """The latest blocklist lookups."""
-    results = dashboard.blocklist_results(context(request).app.dashboard_sources())
+    results = dashboard.blocklist_results(context(request).sources)
     return render(request, "blocklist.html", visitor, results=results)
 
 
@@ -232,5 +228,5 @@ def blocklist(request: Request, visitor: VisitorDep) -> Response:
 def suppression(request: Request, visitor: VisitorDep) -> Response:
     """Search the suppression list."""
     text = text_param(request.query_params.get("q")) or ""
-    items = dashboard.suppressions(context(request).app.dashboard_sources(), text)
+    items = dashboard.suppressions(context(request).sources, text)
     return render(request, "suppression.html", visitor, items=items, search=text)
