@@ -67,6 +67,15 @@ class WebEnv:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
 
+@dataclass
+class Served:
+    """A web app running on a loopback port, and where its screenshots go."""
+
+    env: WebEnv
+    base_url: str
+    shots: Path
+
+
 def email_of(role: Role) -> str:
     """The test user of a role."""
     return f"{role.value}@example.com"

@@ -9,7 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 
@@ -24,7 +25,24 @@ from mailfleet.web.security import Visitor, api_visitor, bearer_scheme, require
 
 MAX_SPEC_BYTES = 2_000_000
 
-router = APIRouter(prefix="/api/v1", tags=["fleet"])
+
+class ErrorOut(BaseModel):
+    """Why a request was refused."""
+
+    detail: str
+
+
+UNAUTHORISED: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorOut, "description": "No token, or an unknown or disabled one"}
+}
+NOT_FOUND: dict[int | str, dict[str, object]] = {
+    404: {"model": ErrorOut, "description": "The domain is not stored"}
+}
+FORBIDDEN: dict[int | str, dict[str, object]] = {
+    403: {"model": ErrorOut, "description": "The token's role may not do this"}
+}
+
+router = APIRouter(prefix="/api/v1", tags=["fleet"], responses=UNAUTHORISED)
 
 
 def _visitor(
@@ -250,7 +268,7 @@ def domains(
     )
 
 
-@router.get("/domains/{name}")
+@router.get("/domains/{name}", responses=NOT_FOUND)
 def domain(request: Request, name: str, visitor: VisitorDep) -> DomainDetailOut:
     """One domain, with its providers and drift from the spec."""
     ctx = context(request)
@@ -313,28 +331,44 @@ def _control(request: Request, name: str, visitor: Visitor, pause: bool) -> Cont
     return ControlOut(domain=name, outcome=outcome.value)
 
 
-@router.post("/domains/{name}/pause")
+@router.post("/domains/{name}/pause", responses={**NOT_FOUND, **FORBIDDEN})
 def pause(request: Request, name: str, visitor: VisitorDep) -> ControlOut:
     """Hold a domain: nothing is sent from it until it is resumed (operator role)."""
     return _control(request, name, visitor, pause=True)
 
 
-@router.post("/domains/{name}/resume")
+@router.post("/domains/{name}/resume", responses={**NOT_FOUND, **FORBIDDEN})
 def resume(request: Request, name: str, visitor: VisitorDep) -> ControlOut:
     """Give a paused domain back its previous state (operator role)."""
     return _control(request, name, visitor, pause=False)
 
 
-@router.post("/spec/validate")
-def validate_spec(
-    visitor: VisitorDep,
-    text: Annotated[str, Body(media_type="text/plain", max_length=MAX_SPEC_BYTES)],
-) -> ValidateOut:
+TOO_LARGE: dict[int | str, dict[str, object]] = {
+    413: {"model": ErrorOut, "description": f"The spec is over {MAX_SPEC_BYTES:,} bytes"}
+}
+SPEC_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+        "description": "The fleet spec, as the YAML text of fleet.yaml",
+    }
+}
+
+
+@router.post("/spec/validate", responses=TOO_LARGE, openapi_extra=SPEC_BODY)
+async def validate_spec(request: Request, visitor: VisitorDep) -> ValidateOut:
     """Validate a fleet spec (YAML in the body) and list every problem with its line.
 
     CSV files named by the spec are looked for in an empty folder, so they are reported as
     missing: the server's own files are never read on behalf of a request.
     """
+    body = await request.body()
+    if len(body) > MAX_SPEC_BYTES:
+        raise HTTPException(413, f"the spec is over {MAX_SPEC_BYTES:,} bytes")
+    return await run_in_threadpool(_validate_text, body.decode("utf-8", errors="replace"))
+
+
+def _validate_text(text: str) -> ValidateOut:
     with tempfile.TemporaryDirectory(prefix="mailfleet-validate-") as folder:
         try:
             fleet = load_fleet_text(text, Path(folder) / "fleet.yaml")
