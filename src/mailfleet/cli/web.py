@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from typing import Annotated, NoReturn
 
@@ -60,7 +61,30 @@ def serve(
         web = create_app(app)
     # uvicorn's access log would print query strings; nothing secret travels in them, but
     # the app's own metrics already record every request, so the log stays quiet.
-    uvicorn.run(web, host=host, port=port, access_log=False, log_level="warning")
+    server = uvicorn.Server(
+        uvicorn.Config(web, access_log=False, log_level="warning", lifespan="off")
+    )
+    sock = _listen(host, port)
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"Serving on http://{shown}:{sock.getsockname()[1]}/ (Ctrl-C stops)")
+    server.run(sockets=[sock])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket with TCP_NODELAY, which accepted connections inherit: without it a
+    response written in two parts (headers, then body) waits ~40 ms for a delayed ACK."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        err_console.print(f"[bold red]error:[/] cannot listen on {host}:{port}: {exc.strerror}")
+        raise typer.Exit(EXIT_FAILED) from None
+    sock.listen(2048)
+    return sock
 
 
 def _read_password(confirm: bool) -> Secret:
