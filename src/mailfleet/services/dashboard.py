@@ -39,7 +39,7 @@ from mailfleet.core.dashboard.values import (
     SuppressionItem,
     WarmupFigures,
 )
-from mailfleet.core.fleet import Fleet, Thresholds
+from mailfleet.core.fleet import Domain, Fleet, Thresholds
 from mailfleet.core.state import domain_fields
 
 
@@ -67,6 +67,7 @@ class DomainLine:
     rates: DeliveryRates | None
     dns_auth: DnsAuthStatus | None
     blocklist: BlocklistStatus | None
+    drift: tuple[str, ...] = ()  # spec fields that differ from the database
 
     @property
     def bounce_level(self) -> Level:
@@ -124,10 +125,27 @@ def thresholds_for(fleet: Fleet | None, segment: str) -> Thresholds:
     return found.thresholds if found else fleet.thresholds
 
 
+def drift_of(stored: DomainSummary, declared: Domain) -> tuple[str, ...]:
+    """The spec fields of a domain that the database does not match (run ``mailfleet sync``)."""
+    wanted = domain_fields(declared)
+    held = {
+        "segment": stored.segment,
+        "dns_provider": stored.dns_provider,
+        "mailbox_provider": stored.mailbox_provider,
+        "relay": stored.relay,
+        "timezone": stored.timezone,
+        "business_hours": stored.business_hours,
+        "sending_ips": list(stored.sending_ips),
+    }
+    return tuple(sorted(k for k, v in wanted.items() if held.get(k) != v))
+
+
 def _lines(
     domains: Sequence[DomainSummary], sources: DashboardSources, fleet: Fleet | None
 ) -> list[DomainLine]:
     names = [d.name for d in domains]
+    # one dict per page, so that each row's drift is a lookup, not a scan of the spec
+    declared = {d.name: d for d in fleet.domains} if fleet is not None else {}
     warmup = sources.warmup.warmup(names)
     rates = sources.rates.rates(names)
     auth = sources.dns_auth.dns_auth(names)
@@ -140,6 +158,7 @@ def _lines(
             rates.get(d.name),
             auth.get(d.name),
             listed.get(d.name),
+            drift_of(d, declared[d.name]) if d.name in declared else (),
         )
         for d in domains
     ]
@@ -200,30 +219,13 @@ def domain_detail(
         return None
     line = _lines([found], sources, fleet)[0]
     mailboxes = model.mailboxes(MailboxQuery(domain=name, page=mailbox_page, per_page=200))
-    drift: tuple[str, ...] = ()
-    in_spec: bool | None = None
-    if fleet is not None:
-        try:
-            wanted = domain_fields(fleet.domain(name))
-            stored = {
-                "segment": found.segment,
-                "dns_provider": found.dns_provider,
-                "mailbox_provider": found.mailbox_provider,
-                "relay": found.relay,
-                "timezone": found.timezone,
-                "business_hours": found.business_hours,
-                "sending_ips": list(found.sending_ips),
-            }
-            drift = tuple(sorted(k for k, v in wanted.items() if stored.get(k) != v))
-            in_spec = True
-        except KeyError:
-            in_spec = False
+    in_spec = None if fleet is None else any(d.name == name for d in fleet.domains)
     segment = next((s for s in model.segments() if s.name == found.segment), None)
     return DomainDetail(
         line,
         mailboxes,
         sources.details.extras(name, days),
-        drift,
+        line.drift,
         in_spec,
         segment,
         frozenset(a.value for a in sources.actions.wired()),

@@ -99,6 +99,7 @@ class DomainOut(BaseModel):
     rates: RatesOut
     dns_auth: dict[str, str] | None
     blocklisted_on: list[str] | None
+    drift: list[str]
 
 
 class DomainPageOut(BaseModel):
@@ -118,7 +119,6 @@ class DomainDetailOut(DomainOut):
     relay: str
     timezone: str
     business_hours: str
-    drift: list[str]
 
 
 class MailboxOut(BaseModel):
@@ -212,6 +212,7 @@ def _domain_out(line: dashboard.DomainLine) -> DomainOut:
         if line.dns_auth
         else None,
         blocklisted_on=list(line.blocklist.listed_on) if line.blocklist else None,
+        drift=list(line.drift),
     )
 
 
@@ -285,7 +286,6 @@ def domain(request: Request, name: str, visitor: VisitorDep) -> DomainDetailOut:
         relay=d.relay,
         timezone=d.timezone,
         business_hours=d.business_hours,
-        drift=list(detail.drift),
     )
 
 

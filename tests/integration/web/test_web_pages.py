@@ -266,3 +266,19 @@ def test_assets_are_served_locally(env: WebEnv) -> None:
     assert "https://" not in html
     for asset in ("/static/style.css", "/static/app.js", "/static/favicon.svg"):
         assert client.get(asset).status_code == 200
+
+
+def test_drift_from_the_spec_is_flagged(env: WebEnv) -> None:
+    """A spec edited after the last sync marks the domain as drifted, on the page and the API."""
+    text = env.spec.read_text("utf-8").replace(
+        "  - name: d000.example\n", "  - name: d000.example\n    timezone: Europe/Paris\n", 1
+    )
+    env.spec.write_text(text, "utf-8")
+    client = env.client()
+    login(client, Role.VIEWER)
+    html = client.get("/?q=d000").text
+    assert "differs from the spec in timezone" in html
+    api = client.get("/api/v1/domains?q=d00", headers=env.bearer(Role.VIEWER)).json()
+    drift = {d["name"]: d["drift"] for d in api["domains"]}
+    assert drift["d000.example"] == ["timezone"]
+    assert drift["d001.example"] == []
