@@ -39,6 +39,7 @@ class MemoryDashboardSources:
     domain_extras: dict[str, DomainExtras] = field(default_factory=dict)
     alert_items: list[AlertItem] = field(default_factory=list)
     suppressed: list[SuppressionItem] = field(default_factory=list)
+    suppression_editable: bool = False  # the empty twin is read-only: edits would be lost
 
     def warmup(self, domains: Sequence[str]) -> Mapping[str, WarmupFigures]:
         """Known warmup figures."""
@@ -81,6 +82,24 @@ class MemoryDashboardSources:
         needle = text.lower()
         chosen = [i for i in self.suppressed if needle in i.address.lower()]
         return sorted(chosen, key=lambda i: i.at, reverse=True)[:limit]
+
+    def editable(self) -> bool:
+        """Whether edits are accepted."""
+        return self.suppression_editable
+
+    def suppress(self, address: str, reason: str, by: str, now: datetime) -> bool:
+        """Add an address once."""
+        if any(i.address == address for i in self.suppressed):
+            return False
+        self.suppressed.append(SuppressionItem(address, reason, now))
+        return True
+
+    def unsuppress(self, address: str, by: str) -> bool:
+        """Remove an address."""
+        kept = [i for i in self.suppressed if i.address != address]
+        removed = len(kept) != len(self.suppressed)
+        self.suppressed[:] = kept
+        return removed
 
 
 @dataclass

@@ -8,6 +8,7 @@ from mailfleet.core.dashboard.ports import (
     DomainAction,
     DomainActions,
     DomainControl,
+    SuppressionSource,
 )
 from mailfleet.core.ports import Clock
 
@@ -27,3 +28,19 @@ def run_action(actions: DomainActions, action: DomainAction, domain: str, by: st
     if action not in actions.wired():
         return ActionOutcome.NOT_WIRED
     return actions.run(action, domain, by)
+
+
+def suppress_address(
+    suppression: SuppressionSource, clock: Clock, address: str, reason: str, by: str
+) -> bool | None:
+    """Add ``address`` to the suppression list; ``None`` when the list is not editable."""
+    if not suppression.editable():
+        return None
+    return suppression.suppress(address.strip().lower(), reason.strip(), by, clock.now())
+
+
+def unsuppress_address(suppression: SuppressionSource, address: str, by: str) -> bool | None:
+    """Remove ``address`` from the suppression list; ``None`` when it is not editable."""
+    if not suppression.editable():
+        return None
+    return suppression.unsuppress(address.strip().lower(), by)

@@ -228,5 +228,46 @@ def blocklist(request: Request, visitor: VisitorDep) -> Response:
 def suppression(request: Request, visitor: VisitorDep) -> Response:
     """Search the suppression list."""
     text = text_param(request.query_params.get("q")) or ""
-    items = dashboard.suppressions(context(request).sources, text)
-    return render(request, "suppression.html", visitor, items=items, search=text)
+    sources = context(request).sources
+    items = dashboard.suppressions(sources, text)
+    return render(
+        request,
+        "suppression.html",
+        visitor,
+        items=items,
+        search=text,
+        editable=sources.suppression.editable(),
+    )
+
+
+@router.post("/suppression")
+def edit_suppression(
+    request: Request,
+    visitor: VisitorDep,
+    csrf: CsrfField,
+    address: Annotated[str, Form(max_length=320)],
+    action: Annotated[str, Form(pattern="^(add|remove)$")],
+    reason: Annotated[str, Form(max_length=200)] = "added by hand",
+) -> Response:
+    """Add an address to the suppression list, or remove one (operator role)."""
+    check_csrf(request, csrf)
+    require(visitor, Permission.OPERATE)
+    ctx = context(request)
+    if action == "add":
+        if "@" not in address:
+            raise HTTPException(400, f"{address!r} is not an email address")
+        done = operations.suppress_address(
+            ctx.sources.suppression,
+            ctx.app.clock,
+            address,
+            reason or "added by hand",
+            visitor.email,
+        )
+        verb = ("suppressed", "was already suppressed")
+    else:
+        done = operations.unsuppress_address(ctx.sources.suppression, address, visitor.email)
+        verb = ("removed from the list", "was not on the list")
+    if done is None:
+        raise HTTPException(409, "the suppression list is not editable yet")
+    request.session["flash"] = f"{address.strip().lower()} {verb[0] if done else verb[1]}."
+    return RedirectResponse("/suppression", status_code=303)

@@ -282,3 +282,45 @@ def test_drift_from_the_spec_is_flagged(env: WebEnv) -> None:
     drift = {d["name"]: d["drift"] for d in api["domains"]}
     assert drift["d000.example"] == ["timezone"]
     assert drift["d001.example"] == []
+
+
+def test_suppression_add_search_remove_when_editable(env: WebEnv) -> None:
+    """With an editable suppression source, an operator adds, finds and removes an address."""
+    memory = MemoryDashboardSources(suppression_editable=True)
+    client = TestClient(env.web(_sources(memory, UnwiredDomainActions())))
+    login(client, Role.OPERATOR)
+    page = client.get("/suppression").text
+    added = client.post(
+        "/suppression",
+        data={
+            "csrf_token": csrf_of(page),
+            "action": "add",
+            "address": " Bounced@Example.org ",
+            "reason": "hard bounce",
+        },
+    )
+    assert "bounced@example.org suppressed." in added.text
+    assert "hard bounce" in client.get("/suppression?q=bounced").text
+    removed = client.post(
+        "/suppression",
+        data={"csrf_token": csrf_of(page), "action": "remove", "address": "bounced@example.org"},
+    )
+    assert "bounced@example.org removed from the list." in removed.text
+    assert memory.suppressed == []
+
+
+def test_suppression_edits_refused_when_not_editable_or_viewer(env: WebEnv) -> None:
+    """The read-only twin refuses edits (409); a viewer is refused (403) even when editable."""
+    client = env.client()
+    login(client, Role.ADMIN)
+    page = client.get("/suppression").text
+    assert "the suppression store is not installed" in page
+    form = {"csrf_token": csrf_of(page), "action": "add", "address": "a@example.org"}
+    assert client.post("/suppression", data=form).status_code == 409
+    viewer = TestClient(
+        env.web(_sources(MemoryDashboardSources(suppression_editable=True), UnwiredDomainActions()))
+    )
+    login(viewer, Role.VIEWER)
+    token = csrf_of(viewer.get("/suppression").text)
+    refused = viewer.post("/suppression", data={**form, "csrf_token": token})
+    assert refused.status_code == 403

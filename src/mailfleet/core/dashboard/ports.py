@@ -113,6 +113,18 @@ class SuppressionSource(Protocol):
         """Suppressed addresses containing ``text``, newest first."""
         ...
 
+    def editable(self) -> bool:
+        """True when addresses can be added and removed from the dashboard."""
+        ...
+
+    def suppress(self, address: str, reason: str, by: str, now: datetime) -> bool:
+        """Add ``address``; ``False`` when it was already suppressed."""
+        ...
+
+    def unsuppress(self, address: str, by: str) -> bool:
+        """Remove ``address``; ``False`` when it was not suppressed."""
+        ...
+
 
 class ControlOutcome(StrEnum):
     """What a pause or resume did."""
