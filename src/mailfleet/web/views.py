@@ -13,7 +13,6 @@ from markupsafe import Markup
 from mailfleet.core.charts import ChartKind, ChartSpec, Series, ThresholdLine, render_chart
 from mailfleet.core.dashboard.ports import DomainAction
 from mailfleet.core.dashboard.values import SortKey
-from mailfleet.core.errors import StorageError
 from mailfleet.services.dashboard import DomainDetail
 from mailfleet.web.context import context
 from mailfleet.web.security import LoginRequired, Visitor, csrf_token
@@ -140,8 +139,3 @@ ACTIONS: dict[str, ActionInfo] = {
 }
 
 NOT_WIRED_REASON = "not available yet: the capability that performs it is not installed"
-
-
-def storage_problem(exc: StorageError) -> str:
-    """A short message for a page when the database fails."""
-    return f"the database could not be read: {exc}"
