@@ -50,6 +50,8 @@ from mailfleet.adapters.vault import (
     new_key,
     rotate_master_key,
 )
+from mailfleet.core.dashboard.accounts import PasswordHasher, UserStore
+from mailfleet.core.dashboard.ports import DomainControl, FleetReadModel
 from mailfleet.core.dns.ports import DnsProvider, DnsResolver, SpfOracle
 from mailfleet.core.dns.templates import DnsTemplate
 from mailfleet.core.errors import ConfigError, SecretNotFound
@@ -67,6 +69,7 @@ from mailfleet.policy.alerts import load_rules
 from mailfleet.policy.dns import load_dns_template
 from mailfleet.policy.dnsbl import load_zones
 from mailfleet.policy.rules import suppression_policy
+from mailfleet.services.dashboard import DashboardSources
 from mailfleet.services.feedback_ingest import ingest_message
 from mailfleet.services.reputation import MonitoringPorts
 from mailfleet.services.simulation import SimulationKit
@@ -96,6 +99,8 @@ class App:
     _database: Database | None = field(default=None, init=False)
     _vault: SqlVault | None = field(default=None, init=False)
     _mailbox_providers: dict[str, MailboxProvider] = field(default_factory=dict, init=False)
+
+    _dashboard_sources: DashboardSources | None = field(default=None, init=False)
 
     def database(self, *, migrate: bool | None = None) -> Database:
         """The database, with its schema made current on the embedded default.
@@ -338,6 +343,52 @@ class App:
             ingest_message(raw, store=store, clock=self.clock, verp_key=key, source="smtp")
 
         return FeedbackSmtpIntake(addresses, on_report, host=host, port=port, max_bytes=max_bytes)
+
+    def user_store(self) -> UserStore:
+        """Dashboard users and API token digests."""
+        from mailfleet.adapters.db.web_store import SqlUserStore
+
+        return SqlUserStore(self.database())
+
+    def password_hasher(self) -> PasswordHasher:
+        """argon2id password hashing."""
+        from mailfleet.adapters.argon2_hasher import Argon2Hasher
+
+        return Argon2Hasher()
+
+    def read_model(self) -> FleetReadModel:
+        """The dashboard's paged view of the fleet tables."""
+        from mailfleet.adapters.db.web_read import SqlFleetReadModel
+
+        return SqlFleetReadModel(self.database())
+
+    def domain_control(self) -> DomainControl:
+        """Pause and resume of domains."""
+        from mailfleet.adapters.db.web_store import SqlDomainControl
+
+        return SqlDomainControl(self.database())
+
+    def dashboard_sources(self) -> DashboardSources:
+        """What the dashboard reads beyond the foundation.
+
+        Each capability replaces its field here with its store once it lands; until then the
+        empty twin answers and the pages say "not measured yet".
+        """
+        from mailfleet.adapters.dashboard_twins import MemoryDashboardSources, UnwiredDomainActions
+
+        if self._dashboard_sources is None:
+            empty = MemoryDashboardSources()
+            self._dashboard_sources = DashboardSources(
+                warmup=empty,
+                rates=empty,
+                dns_auth=empty,
+                blocklist=empty,
+                details=empty,
+                alerts=empty,
+                suppression=empty,
+                actions=UnwiredDomainActions(),
+            )
+        return self._dashboard_sources
 
 
 def _notifiers(config: AlertsConfig, fleet: Fleet, env: Mapping[str, str] | None) -> list[Notifier]:

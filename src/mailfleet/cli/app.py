@@ -22,11 +22,24 @@ from mailfleet.cli import (
     suppression,
     vault,
     warmup,
+    web,
 )
 from mailfleet.cli.context import CliState
 
-MODULES = (fleet, db, vault, warmup, simulate, reputation, dns, mailboxes, feedback, suppression)
-
+# Order is the order of `mailfleet --help`: set-up first, then the fleet's life cycle.
+MODULES = (
+    fleet,
+    db,
+    vault,
+    dns,
+    mailboxes,
+    warmup,
+    simulate,
+    feedback,
+    suppression,
+    reputation,
+    web,
+)
 
 app = typer.Typer(
     name="mailfleet",
