@@ -1,0 +1,99 @@
+"""In-memory twins of the sending ports, for tests, the demo and the embedded default.
+
+``InMemorySendGate`` enforces simple daily caps (per domain, mailbox, receiving provider and
+IP) counted per UTC day; the warmup engine's real gate replaces it through the same port.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from mailfleet.core.sending.dkim import DkimKey
+from mailfleet.core.sending.outcomes import RecipientResult, SendOutcome
+from mailfleet.core.sending.ports import Envelope, GateDecision, GateRequest, GateVerdict
+
+
+@dataclass
+class InMemorySendGate:
+    """Daily caps by key; a key without a cap is unlimited."""
+
+    domain_caps: Mapping[str, int] = field(default_factory=dict)
+    mailbox_caps: Mapping[str, int] = field(default_factory=dict)
+    provider_caps: Mapping[str, int] = field(default_factory=dict)
+    ip_caps: Mapping[str, int] = field(default_factory=dict)
+    _used: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+
+    def acquire(self, request: GateRequest, now: datetime) -> GateDecision:
+        """Allow and count, or say ``WAIT`` until the next UTC midnight."""
+        day = now.date().isoformat()
+        keys = [
+            ("domain", request.domain, self.domain_caps.get(request.domain)),
+            ("mailbox", request.mailbox, self.mailbox_caps.get(request.mailbox)),
+            ("provider", request.provider, self.provider_caps.get(request.provider)),
+            ("ip", request.ip, self.ip_caps.get(request.ip)),
+        ]
+        for kind, name, cap in keys:
+            if cap is not None and self._used[(day, kind, name)] >= cap:
+                midnight = datetime.combine(now.date() + timedelta(days=1), time(), now.tzinfo)
+                return GateDecision(GateVerdict.WAIT, midnight, f"{kind} {name}: {cap}/day reached")
+        for kind, name, _cap in keys:
+            self._used[(day, kind, name)] += 1
+        return GateDecision(GateVerdict.ALLOW)
+
+
+@dataclass
+class OpenSendGate:
+    """A gate with no caps at all (benchmarks, tests of other parts)."""
+
+    def acquire(self, request: GateRequest, now: datetime) -> GateDecision:
+        """Always allow."""
+        return GateDecision(GateVerdict.ALLOW)
+
+
+@dataclass
+class InMemorySuppressions:
+    """A set of suppressed addresses, compared case-insensitively."""
+
+    addresses: set[str] = field(default_factory=set)
+
+    def add(self, address: str) -> None:
+        """Suppress ``address``."""
+        self.addresses.add(address.lower())
+
+    def suppressed(self, addresses: Iterable[str]) -> set[str]:
+        """The suppressed ones among ``addresses``."""
+        return {a.lower() for a in addresses} & self.addresses
+
+
+@dataclass
+class InMemoryDkimKeys:
+    """Keys held in a dict by domain."""
+
+    keys: dict[str, list[DkimKey]] = field(default_factory=dict)
+
+    def keys_for(self, domain: str) -> Sequence[DkimKey]:
+        """The keys of ``domain``."""
+        return self.keys.get(domain.lower(), [])
+
+
+@dataclass
+class InMemoryRelay:
+    """Records every envelope; answers per recipient from ``replies`` (default 250)."""
+
+    name: str = "memory"
+    replies: dict[str, RecipientResult] = field(default_factory=dict)
+    sent: list[Envelope] = field(default_factory=list)
+
+    async def send(self, envelope: Envelope) -> list[RecipientResult]:
+        """Accept, or answer what ``replies`` says for a recipient."""
+        self.sent.append(envelope)
+        return [
+            self.replies.get(r.lower(), RecipientResult(r, SendOutcome.SENT, 250, "2.0.0", "ok"))
+            for r in envelope.recipients
+        ]
+
+    async def close(self) -> None:
+        """Nothing to release."""
