@@ -28,5 +28,5 @@ def test_garbage_in_the_vault_is_a_vault_error() -> None:
     """A secret that is not a PEM key raises VaultError naming the secret."""
     vault = InMemoryVault()
     vault.put(secret_name("example.com", "s1"), Secret("not a key"))
-    with pytest.raises(VaultError, match="dkim/example.com/s1"):
+    with pytest.raises(VaultError, match=r"dkim/example\.com/s1"):
         VaultDkimKeys(vault).keys_for("example.com")
