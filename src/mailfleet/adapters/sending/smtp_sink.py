@@ -36,7 +36,7 @@ class RecordingSink:
     received: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
         """Refuse or defer by rule, else accept."""
@@ -47,7 +47,7 @@ class RecordingSink:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         """Record the message."""
         data: bytes = envelope.original_content or b""
         headers = BytesHeaderParser().parsebytes(data)
