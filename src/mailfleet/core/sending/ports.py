@@ -106,6 +106,8 @@ class Outcome:
     state: MessageState
     reply: str = ""
     not_before: datetime | None = None
+    results: tuple[RecipientResult, ...] = ()
+    relay: str = ""
 
 
 class MessageQueue(Protocol):
