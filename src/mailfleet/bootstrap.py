@@ -6,15 +6,27 @@ everything is created on first use, so a command that needs no database opens no
 
 from __future__ import annotations
 
+import base64
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
+from mailfleet.adapters.sending.memory import InMemorySendGate, InMemorySuppressions
+from mailfleet.adapters.sending.smtp_relay import SmtpRelay, SmtpRelayConfig
+from mailfleet.adapters.sending.sql_queue import SqlMessageQueue
+from mailfleet.adapters.sending.vault_keys import VaultDkimKeys
 from mailfleet.adapters.vault import SqlVault, load_keyring
+from mailfleet.core.errors import SecretNotFound
 from mailfleet.core.ports import Clock
+from mailfleet.core.secrets import Secret
+from mailfleet.services import sending as sending_service
+from mailfleet.services.dispatcher import Dispatcher, DispatchSettings
 from mailfleet.settings import Settings
+
+VERP_KEY_NAME = "sending/verp-key"
 
 
 @dataclass
@@ -60,6 +72,38 @@ class App:
         if self._database is not None:
             self._database.dispose()
             self._database = None
+
+    def message_queue(self) -> SqlMessageQueue:
+        """The outbound message queue in the database."""
+        return SqlMessageQueue(self.database())
+
+    def verp_key(self) -> bytes:
+        """The key that signs VERP return paths and unsubscribe tokens (made on first use)."""
+        try:
+            return base64.b64decode(self.vault().get(VERP_KEY_NAME).reveal())
+        except SecretNotFound:
+            key = secrets.token_bytes(32)
+            self.vault().put(VERP_KEY_NAME, Secret(base64.b64encode(key).decode("ascii")))
+            return key
+
+    def dispatcher(
+        self, relay: SmtpRelayConfig, settings: DispatchSettings, worker: str
+    ) -> Dispatcher:
+        """A dispatcher over the queue, the vault's DKIM keys and an SMTP relay.
+
+        The embedded send gate caps each mailbox at its spec daily limit, and the suppression
+        list is in memory, until the warmup and feedback capabilities provide theirs.
+        """
+        return Dispatcher(
+            queue=self.message_queue(),
+            relay=SmtpRelay(relay, name=f"smtp:{relay.host}:{relay.port}"),
+            gate=InMemorySendGate(mailbox_caps=sending_service.mailbox_caps(self.fleet_store())),
+            suppressions=InMemorySuppressions(),
+            keys=VaultDkimKeys(self.vault()),
+            clock=self.clock,
+            settings=settings,
+            worker=worker,
+        )
 
 
 def build(

@@ -11,10 +11,10 @@ from typing import Annotated
 import typer
 
 from mailfleet import __version__
-from mailfleet.cli import db, fleet, vault
+from mailfleet.cli import db, fleet, sending, vault
 from mailfleet.cli.context import CliState
 
-MODULES = (fleet, db, vault)
+MODULES = (fleet, db, vault, sending)
 
 app = typer.Typer(
     name="mailfleet",

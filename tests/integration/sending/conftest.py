@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mailfleet.adapters.sending.smtp_sink import RecordingSink, start_sink
+from mailfleet.core.sending.dkim import DkimAlgorithm, DkimKey
 
 SINK_RULES = {
     "bad": "550 5.1.1 The email account that you tried to reach does not exist",
@@ -24,3 +27,15 @@ def sink() -> Iterator[tuple[RecordingSink, int]]:
         yield recorder, controller.port
     finally:
         controller.stop()
+
+
+@pytest.fixture(scope="session")
+def rsa_key() -> DkimKey:
+    """An RSA-2048 DKIM key for example.com, selector s1."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return DkimKey("example.com", "s1", DkimAlgorithm.RSA_SHA256, pem)

@@ -111,6 +111,7 @@ class SqlMessageQueue:
                 "b_not_before": o.not_before or now,
                 "b_finished": now if o.state in FINAL_STATES else None,
                 "b_now": now,
+                "b_uncount": 0 if o.counted else 1,
             }
             for o in outcomes
         ]
@@ -127,6 +128,7 @@ class SqlMessageQueue:
                 not_before=bindparam("b_not_before"),
                 finished_at=bindparam("b_finished"),
                 updated_at=bindparam("b_now"),
+                attempts=_TABLE.c.attempts - bindparam("b_uncount"),
                 claimed_by=None,
                 lease_until=None,
             )
@@ -164,7 +166,7 @@ class SqlMessageQueue:
         """Queue id to Message-ID for every message (for reports and tests)."""
         t = OutboundMessageRow
         with self._database.session() as session:
-            return dict(session.execute(select(t.id, t.message_id)).tuples().all())
+            return {int(row[0]): str(row[1]) for row in session.execute(select(t.id, t.message_id))}
 
 
 def _row(draft: MessageDraft, now: datetime) -> dict[str, Any]:

@@ -108,6 +108,7 @@ class Outcome:
     not_before: datetime | None = None
     results: tuple[RecipientResult, ...] = ()
     relay: str = ""
+    counted: bool = True  # False when the message never reached a relay (held by the gate)
 
 
 class MessageQueue(Protocol):

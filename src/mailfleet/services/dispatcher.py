@@ -1,0 +1,213 @@
+"""The dispatcher: claim due messages, gate them, sign them, send them, record what happened.
+
+One batch at a time::
+
+    claim (lease) -> suppression check -> SendGate -> build headers -> DKIM sign
+      -> relay (concurrently, over pooled connections) -> settle all outcomes in one commit
+
+Crash window: a message is handed to the relay and the worker dies before the batch is
+settled. Its lease runs out, the next claim takes it, and it is sent again with the same
+Message-ID (fixed at enqueue), so receivers and the feedback side can tell it is one message.
+That is the only way a message goes out twice; nothing is ever lost, because a message leaves
+``sending`` only through a settle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mailfleet.core.ports import Clock
+from mailfleet.core.sending.dkim import DkimSigner
+from mailfleet.core.sending.message import BuildContext, build_message
+from mailfleet.core.sending.model import Claim, MessageState, QueuedMessage
+from mailfleet.core.sending.outcomes import RecipientResult, RetryPolicy, SendOutcome
+from mailfleet.core.sending.ports import (
+    DkimKeys,
+    Envelope,
+    GateRequest,
+    MessageQueue,
+    Outcome,
+    Relay,
+    SendGate,
+    Suppressions,
+)
+from mailfleet.core.sending.verp import encode_verp
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    """How the dispatcher works. ``verp_key`` signs return paths and unsubscribe tokens."""
+
+    verp_key: bytes
+    batch_size: int = 200
+    lease_seconds: float = 300.0
+    concurrency: int = 8
+    return_path_prefix: str = "bounces."
+    unsubscribe_url: str = ""  # e.g. https://mail.example.com/u ; the token is appended
+    feedback_sender_id: str = "mailfleet"
+    require_dkim: bool = True
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass
+class DispatchReport:
+    """What a run did, by final state of each settled message."""
+
+    claimed: int = 0
+    batches: int = 0
+    states: dict[str, int] = field(default_factory=dict)
+
+    def add(self, outcomes: list[Outcome]) -> None:
+        """Count a settled batch."""
+        self.batches += 1
+        self.claimed += len(outcomes)
+        for outcome in outcomes:
+            self.states[outcome.state.value] = self.states.get(outcome.state.value, 0) + 1
+
+
+class Dispatcher:
+    """Moves due messages from the queue to a relay. One instance per worker process."""
+
+    def __init__(
+        self,
+        *,
+        queue: MessageQueue,
+        relay: Relay,
+        gate: SendGate,
+        suppressions: Suppressions,
+        keys: DkimKeys,
+        clock: Clock,
+        settings: DispatchSettings,
+        worker: str,
+        unit_random: Callable[[], float] = random.random,
+    ) -> None:
+        self.queue = queue
+        self.relay = relay
+        self.gate = gate
+        self.suppressions = suppressions
+        self.keys = keys
+        self.clock = clock
+        self.settings = settings
+        self.worker = worker
+        self._random = unit_random
+        self._signers: dict[str, DkimSigner | None] = {}
+
+    async def run_once(self) -> int:
+        """Claim, send and settle one batch; the number of messages it held."""
+        now = self.clock.now()
+        claim = self.queue.claim(
+            self.worker, self.settings.batch_size, now, self.settings.lease_seconds
+        )
+        if not claim.messages:
+            return 0
+        outcomes = await self.process(claim)
+        self.queue.settle(self.worker, outcomes, self.clock.now())
+        return len(outcomes)
+
+    async def drain(self, report: DispatchReport | None = None) -> DispatchReport:
+        """Run batches until nothing is due."""
+        report = report or DispatchReport()
+        while True:
+            now = self.clock.now()
+            claim = self.queue.claim(
+                self.worker, self.settings.batch_size, now, self.settings.lease_seconds
+            )
+            if not claim.messages:
+                return report
+            outcomes = await self.process(claim)
+            self.queue.settle(self.worker, outcomes, self.clock.now())
+            report.add(outcomes)
+
+    async def process(self, claim: Claim) -> list[Outcome]:
+        """Decide and carry out the fate of every message in ``claim``."""
+        now = self.clock.now()
+        blocked = self.suppressions.suppressed(m.draft.recipient for m in claim.messages)
+        outcomes: list[Outcome] = []
+        to_send: list[QueuedMessage] = []
+        for message in claim.messages:
+            if message.draft.recipient.lower() in blocked:
+                outcomes.append(Outcome(message.id, MessageState.SUPPRESSED, "suppressed"))
+                continue
+            decision = self.gate.acquire(
+                GateRequest(message.sender_domain, message.draft.sender, message.recipient_domain),
+                now,
+            )
+            if not decision.allowed:
+                outcomes.append(
+                    Outcome(
+                        message.id,
+                        MessageState.SCHEDULED,
+                        f"held by the send gate: {decision.reason}",
+                        not_before=decision.retry_at,
+                        counted=False,
+                    )
+                )
+                continue
+            to_send.append(message)
+        limit = asyncio.Semaphore(self.settings.concurrency)
+        sent = await asyncio.gather(*(self._send_one(m, now, limit) for m in to_send))
+        return outcomes + list(sent)
+
+    async def _send_one(
+        self, message: QueuedMessage, now: datetime, limit: asyncio.Semaphore
+    ) -> Outcome:
+        async with limit:
+            signer = self._signer(message.sender_domain)
+            if signer is None and self.settings.require_dkim:
+                reply = f"no DKIM key for {message.sender_domain} in the vault"
+                return Outcome(message.id, MessageState.FAILED, reply)
+            envelope = self._envelope(message, now, signer)
+            results = await self.relay.send(envelope)
+        return self._outcome(message, results[0])
+
+    def _envelope(
+        self, message: QueuedMessage, now: datetime, signer: DkimSigner | None
+    ) -> Envelope:
+        domain = message.sender_domain
+        return_path = self.settings.return_path_prefix + domain
+        verp = encode_verp(message.id, return_path, self.settings.verp_key)
+        token = verp.partition("+")[2].partition("@")[0]
+        context = BuildContext(
+            now=now,
+            unsubscribe_mailto=f"unsubscribe+{token}@{return_path}",
+            unsubscribe_url=(
+                f"{self.settings.unsubscribe_url.rstrip('/')}/{token}"
+                if self.settings.unsubscribe_url
+                else ""
+            ),
+            feedback_sender_id=self.settings.feedback_sender_id,
+        )
+        data = build_message(message, context)
+        if signer is not None:
+            data = signer.sign(data, timestamp=int(now.timestamp()))
+        return Envelope(verp, (message.draft.recipient,), data, message.message_id)
+
+    def _outcome(self, message: QueuedMessage, result: RecipientResult) -> Outcome:
+        relay = self.relay.name
+        if result.outcome is SendOutcome.SENT:
+            return Outcome(message.id, MessageState.SENT, result.reply, relay=relay)
+        if result.outcome is SendOutcome.BOUNCED:
+            return Outcome(
+                message.id, MessageState.BOUNCED, result.reply, results=(result,), relay=relay
+            )
+        if result.outcome is SendOutcome.DEFERRED:
+            retry_at = self.settings.retry.next_attempt(
+                message.attempts, self.clock.now(), self._random(), result.retry_after
+            )
+            if retry_at is not None:
+                return Outcome(
+                    message.id, MessageState.DEFERRED, result.reply, retry_at, (result,), relay
+                )
+        return Outcome(
+            message.id, MessageState.FAILED, result.reply, results=(result,), relay=relay
+        )
+
+    def _signer(self, domain: str) -> DkimSigner | None:
+        if domain not in self._signers:
+            keys = self.keys.keys_for(domain)
+            self._signers[domain] = DkimSigner(keys) if keys else None
+        return self._signers[domain]
