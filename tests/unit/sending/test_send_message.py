@@ -127,3 +127,10 @@ def test_memory_gate_caps_per_day() -> None:
     assert waiting.retry_at == datetime(2026, 1, 6, tzinfo=UTC)
     assert "mailbox a@x.com" in waiting.reason
     assert gate.acquire(request, NOW + timedelta(days=1)).allowed
+
+
+def test_long_lines_are_wrapped() -> None:
+    """An ASCII body with a 3,000-character line goes quoted-printable, no line over 998."""
+    raw = build_message(_queued(text="y" * 3000 + "\n"), CONTEXT)
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+    assert _parse(raw).get_content().replace("\r\n", "\n") == "y" * 3000 + "\n"

@@ -18,6 +18,7 @@ from email.utils import format_datetime, formataddr
 from mailfleet.core.sending.model import QueuedMessage
 
 _BOUNDARY_PREFIX = "=_mailfleet_"
+MAX_LINE = 998
 
 
 def new_message_id(token: str, domain: str) -> str:
@@ -53,7 +54,8 @@ def _address(name: str, address: str) -> str:
 
 def _part(text: str, subtype: str) -> tuple[list[str], bytes]:
     lines = text.replace("\r\n", "\n")
-    if lines.isascii():
+    # RFC 5322 §2.1.1: no line over 998 characters; quoted-printable soft-wraps long ones.
+    if lines.isascii() and max(map(len, lines.split("\n")), default=0) <= MAX_LINE:
         return [
             f"Content-Type: text/{subtype}; charset=us-ascii",
             "Content-Transfer-Encoding: 7bit",
