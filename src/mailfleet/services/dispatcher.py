@@ -109,18 +109,34 @@ class Dispatcher:
         return len(outcomes)
 
     async def drain(self, report: DispatchReport | None = None) -> DispatchReport:
-        """Run batches until nothing is due."""
+        """Run batches until nothing is due.
+
+        The database work runs in threads and overlaps the sending: while batch k is being
+        sent, batch k+1 is claimed and batch k-1 is settled.
+        """
         report = report or DispatchReport()
-        while True:
-            now = self.clock.now()
-            claim = self.queue.claim(
-                self.worker, self.settings.batch_size, now, self.settings.lease_seconds
-            )
-            if not claim.messages:
-                return report
-            outcomes = await self.process(claim)
-            self.queue.settle(self.worker, outcomes, self.clock.now())
-            report.add(outcomes)
+        settling: asyncio.Task[int] | None = None
+        claim = await asyncio.to_thread(self._claim)
+        try:
+            while claim.messages:
+                next_claim = asyncio.create_task(asyncio.to_thread(self._claim))
+                outcomes = await self.process(claim)
+                if settling is not None:
+                    await settling
+                settling = asyncio.create_task(
+                    asyncio.to_thread(self.queue.settle, self.worker, outcomes, self.clock.now())
+                )
+                report.add(outcomes)
+                claim = await next_claim
+        finally:
+            if settling is not None:
+                await settling
+        return report
+
+    def _claim(self) -> Claim:
+        return self.queue.claim(
+            self.worker, self.settings.batch_size, self.clock.now(), self.settings.lease_seconds
+        )
 
     async def process(self, claim: Claim) -> list[Outcome]:
         """Decide and carry out the fate of every message in ``claim``."""

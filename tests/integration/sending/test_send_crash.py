@@ -1,7 +1,8 @@
 """Crash safety: kill -9 a dispatching worker mid-run, again and again; nothing is lost.
 
 Duplicates are allowed only inside the documented window (claimed, handed to the relay, killed
-before the batch was settled): at most one batch per kill, and with the same Message-ID.
+before the batch was settled): at most two batches per kill (the one being sent and the one
+being settled beside it), and with the same Message-ID.
 """
 
 from __future__ import annotations
@@ -92,5 +93,5 @@ def test_kill_9_mid_batch_loses_nothing(
     received = Counter(recorder.message_ids())
     assert set(received) == expected, "every queued Message-ID arrived, and nothing else"
     duplicates = sum(n - 1 for n in received.values())
-    assert duplicates <= kills * BATCH
+    assert duplicates <= kills * 2 * BATCH
     assert max(received.values()) <= 1 + kills

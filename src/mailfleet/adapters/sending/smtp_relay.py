@@ -119,20 +119,40 @@ class SmtpRelay:
     async def _transaction(
         self, client: aiosmtplib.SMTP, envelope: Envelope
     ) -> tuple[list[RecipientResult], bool]:
+        # MAIL and RCPT go through execute_command with addresses we checked ourselves:
+        # aiosmtplib's own mail()/rcpt() re-parse every address with email.utils, which
+        # costs more than the rest of the transaction.
         try:
-            await client.mail(envelope.mail_from)
-        except aiosmtplib.SMTPResponseException as exc:
-            results = [result_from_reply(r, exc.code, exc.message) for r in envelope.recipients]
-            return results, await _reset(client, exc.code)
+            mail_from = _path(envelope.mail_from)
+            paths = [_path(r) for r in envelope.recipients]
+        except ValueError as exc:
+            return [
+                RecipientResult(r, SendOutcome.FAILED, None, "", str(exc))
+                for r in envelope.recipients
+            ], True
+        if client.is_ehlo_or_helo_needed:
+            await client.ehlo()
+        response = await client.execute_command(b"MAIL", b"FROM:" + mail_from)
+        if response.code != 250:
+            results = [
+                result_from_reply(r, response.code, response.message) for r in envelope.recipients
+            ]
+            return results, await _reset(client, response.code)
         refused: dict[str, RecipientResult] = {}
-        for recipient in envelope.recipients:
-            try:
-                await client.rcpt(recipient)
-            except aiosmtplib.SMTPResponseException as exc:
-                refused[recipient] = result_from_reply(recipient, exc.code, exc.message)
+        for recipient, path in zip(envelope.recipients, paths, strict=True):
+            response = await client.execute_command(b"RCPT", b"TO:" + path)
+            if response.code not in (250, 251):
+                refused[recipient] = result_from_reply(recipient, response.code, response.message)
+                if response.code == 421:
+                    break
         accepted = [r for r in envelope.recipients if r not in refused]
-        if not accepted:
-            return [refused[r] for r in envelope.recipients], await _reset(client, 0)
+        if not accepted or not client.is_connected:
+            closing = next((r.code for r in refused.values() if r.code == 421), 0)
+            results = [
+                refused.get(r) or RecipientResult(r, SendOutcome.DEFERRED, 421, "", "not tried")
+                for r in envelope.recipients
+            ]
+            return results, await _reset(client, closing or 0)
         try:
             response = await client.data(envelope.data)
             code, message = response.code, response.message
@@ -169,6 +189,13 @@ async def _quietly_close(client: aiosmtplib.SMTP) -> None:
             await client.quit()
     except (aiosmtplib.SMTPException, OSError, TimeoutError):
         client.close()
+
+
+def _path(address: str) -> bytes:
+    """``<address>`` for MAIL/RCPT (RFC 5321 §4.1.2); refuses characters that could inject."""
+    if any(c in address for c in "<>\r\n\x00 ") or not address.isascii():
+        raise ValueError(f"not a deliverable address: {address!r}")
+    return f"<{address}>".encode("ascii")
 
 
 def _describe(exc: BaseException) -> str:

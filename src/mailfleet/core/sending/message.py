@@ -9,6 +9,7 @@ Bulk mail carries List-Unsubscribe with a mailto and an https URI and
 from __future__ import annotations
 
 import binascii
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from mailfleet.core.sending.model import QueuedMessage
 
 _BOUNDARY_PREFIX = "=_mailfleet_"
 MAX_LINE = 998
+_LONG_LINE = re.compile(f"[^\\n]{{{MAX_LINE + 1}}}")
 
 
 def new_message_id(token: str, domain: str) -> str:
@@ -53,14 +55,15 @@ def _address(name: str, address: str) -> str:
 
 
 def _part(text: str, subtype: str) -> tuple[list[str], bytes]:
-    lines = text.replace("\r\n", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
     # RFC 5322 §2.1.1: no line over 998 characters; quoted-printable soft-wraps long ones.
-    if lines.isascii() and max(map(len, lines.split("\n")), default=0) <= MAX_LINE:
+    if text.isascii() and not _LONG_LINE.search(text):
         return [
             f"Content-Type: text/{subtype}; charset=us-ascii",
             "Content-Transfer-Encoding: 7bit",
-        ], lines.replace("\n", "\r\n").encode("ascii")
-    encoded = binascii.b2a_qp(lines.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
+        ], text.encode("ascii").replace(b"\n", b"\r\n")
+    encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
     return [
         f"Content-Type: text/{subtype}; charset=utf-8",
         "Content-Transfer-Encoding: quoted-printable",
