@@ -165,13 +165,19 @@ class Dispatcher:
                 continue
             to_send.append(message)
         limit = asyncio.Semaphore(self.settings.concurrency)
-        sent = await asyncio.gather(*(self._send_one(m, now, limit) for m in to_send))
-        return outcomes + list(sent)
+        sent = await asyncio.gather(
+            *(self._send_one(m, now, limit, claim.lease_until) for m in to_send)
+        )
+        return outcomes + [o for o in sent if o is not None]
 
     async def _send_one(
-        self, message: QueuedMessage, now: datetime, limit: asyncio.Semaphore
-    ) -> Outcome:
+        self, message: QueuedMessage, now: datetime, limit: asyncio.Semaphore, lease_until: datetime
+    ) -> Outcome | None:
         async with limit:
+            if self.clock.now() >= lease_until:
+                # The lease ran out while this batch waited: another claim may own the message
+                # now, so it is left alone (no send, no outcome) rather than sent twice.
+                return None
             signer = self._signer(message.sender_domain)
             if signer is None and self.settings.require_dkim:
                 reply = f"no DKIM key for {message.sender_domain} in the vault"

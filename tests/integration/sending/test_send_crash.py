@@ -29,7 +29,7 @@ from mailfleet.settings import load_settings
 MESSAGES = 500
 BATCH = 25
 KILLS = 4
-LEASE = 1.0
+LEASE = 2.0
 
 
 def _worker(data_dir: Path, port: int) -> subprocess.Popen[bytes]:

@@ -146,3 +146,25 @@ def test_domain_without_key_fails_unless_allowed(
     report = _drain(_dispatcher(database, port, rsa_key, clock))
     assert report.states == {"failed": 1}
     assert recorder.received == []
+
+
+def test_expired_lease_is_not_sent(
+    database: Database, sink: tuple[RecordingSink, int], rsa_key: DkimKey, clock: FakeClock
+) -> None:
+    """A claimed message whose lease ran out before its turn is neither sent nor settled."""
+    recorder, port = sink
+    queue = SqlMessageQueue(database)
+    queue.enqueue([_draft("slow@example.org")], clock.now())
+    dispatcher = _dispatcher(database, port, rsa_key, clock)
+    claim = queue.claim("test", 10, clock.now(), 60)
+    clock.advance(timedelta(seconds=61))
+
+    async def run() -> int:
+        try:
+            return len(await dispatcher.process(claim))
+        finally:
+            await dispatcher.relay.close()
+
+    assert asyncio.run(run()) == 0
+    assert recorder.received == []
+    assert queue.counts()[MessageState.SENDING] == 1
