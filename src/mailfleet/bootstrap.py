@@ -15,6 +15,7 @@ from mailfleet.adapters.clock import SystemClock
 from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
 from mailfleet.adapters.sending.memory import InMemorySendGate, InMemorySuppressions
+from mailfleet.adapters.sending.policy_files import load_shaping
 from mailfleet.adapters.sending.smtp_relay import SmtpRelay, SmtpRelayConfig
 from mailfleet.adapters.sending.sql_queue import SqlMessageQueue
 from mailfleet.adapters.sending.vault_keys import VaultDkimKeys
@@ -92,7 +93,9 @@ class App:
         """A dispatcher over the queue, the vault's DKIM keys and an SMTP relay.
 
         The embedded send gate caps each mailbox at its spec daily limit, and the suppression
-        list is in memory, until the warmup and feedback capabilities provide theirs.
+        list is in memory, until the warmup and feedback capabilities provide theirs. Shaping
+        uses the shipped policy; receiving providers are recognised by well-known domains
+        until an MX resolver is wired in.
         """
         return Dispatcher(
             queue=self.message_queue(),
@@ -103,6 +106,7 @@ class App:
             clock=self.clock,
             settings=settings,
             worker=worker,
+            shaping=load_shaping(),
         )
 
 

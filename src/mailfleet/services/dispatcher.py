@@ -30,11 +30,13 @@ from mailfleet.core.sending.ports import (
     Envelope,
     GateRequest,
     MessageQueue,
+    MxLookup,
     Outcome,
     Relay,
     SendGate,
     Suppressions,
 )
+from mailfleet.core.sending.shaping import ShapingPolicy, ShapingState
 from mailfleet.core.sending.verp import encode_verp
 
 
@@ -84,6 +86,8 @@ class Dispatcher:
         settings: DispatchSettings,
         worker: str,
         unit_random: Callable[[], float] = random.random,
+        shaping: ShapingPolicy | None = None,
+        mx: MxLookup | None = None,
     ) -> None:
         self.queue = queue
         self.relay = relay
@@ -95,6 +99,10 @@ class Dispatcher:
         self.worker = worker
         self._random = unit_random
         self._signers: dict[str, DkimSigner | None] = {}
+        self.shaping = shaping
+        self.shaping_state = ShapingState()
+        self._mx = mx
+        self._providers: dict[str, str] = {}
 
     async def run_once(self) -> int:
         """Claim, send and settle one batch; the number of messages it held."""
@@ -148,8 +156,18 @@ class Dispatcher:
             if message.draft.recipient.lower() in blocked:
                 outcomes.append(Outcome(message.id, MessageState.SUPPRESSED, "suppressed"))
                 continue
+            provider = self._provider(message.recipient_domain)
+            held = self._held_by_shaping(message, provider, now)
+            if held is not None:
+                outcomes.append(held)
+                continue
             decision = self.gate.acquire(
-                GateRequest(message.sender_domain, message.draft.sender, message.recipient_domain),
+                GateRequest(
+                    message.sender_domain,
+                    message.draft.sender,
+                    message.recipient_domain,
+                    provider=provider,
+                ),
                 now,
             )
             if not decision.allowed:
@@ -208,8 +226,40 @@ class Dispatcher:
             data = signer.sign(data, timestamp=int(now.timestamp()))
         return Envelope(verp, (message.draft.recipient,), data, message.message_id)
 
+    def _provider(self, domain: str) -> str:
+        if self.shaping is None:
+            return ""
+        if domain not in self._providers:
+            hosts = self._mx.hosts(domain) if self._mx is not None else ()
+            self._providers[domain] = self.shaping.provider_for(domain, hosts)
+        return self._providers[domain]
+
+    def _held_by_shaping(
+        self, message: QueuedMessage, provider: str, now: datetime
+    ) -> Outcome | None:
+        until = self.shaping_state.suspended_until(provider, message.sender_domain, now)
+        if until is None:
+            return None
+        backoff = self.shaping_state.active(provider, message.sender_domain, now)
+        reason = backoff.reason if backoff else ""
+        return Outcome(
+            message.id,
+            MessageState.SCHEDULED,
+            f"{provider} suspended for {message.sender_domain} after: {reason}",
+            not_before=until,
+            counted=False,
+        )
+
     def _outcome(self, message: QueuedMessage, result: RecipientResult) -> Outcome:
         relay = self.relay.name
+        if result.outcome is SendOutcome.DEFERRED and self.shaping is not None:
+            self.shaping_state.record(
+                self.shaping,
+                self._provider(message.recipient_domain),
+                message.sender_domain,
+                result,
+                self.clock.now(),
+            )
         if result.outcome is SendOutcome.SENT:
             return Outcome(message.id, MessageState.SENT, result.reply, relay=relay)
         if result.outcome is SendOutcome.BOUNCED:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+from dataclasses import replace
 from datetime import timedelta
 
 import dkim
@@ -15,6 +16,7 @@ from mailfleet.adapters.sending.memory import (
     InMemorySendGate,
     InMemorySuppressions,
 )
+from mailfleet.adapters.sending.policy_files import load_shaping
 from mailfleet.adapters.sending.smtp_relay import SmtpRelay, SmtpRelayConfig
 from mailfleet.adapters.sending.smtp_sink import RecordingSink
 from mailfleet.adapters.sending.sql_queue import SqlMessageQueue
@@ -168,3 +170,20 @@ def test_expired_lease_is_not_sent(
     assert asyncio.run(run()) == 0
     assert recorder.received == []
     assert queue.counts()[MessageState.SENDING] == 1
+
+
+def test_gmail_rate_deferral_suspends_gmail_for_the_domain(
+    database: Database, sink: tuple[RecordingSink, int], rsa_key: DkimKey, clock: FakeClock
+) -> None:
+    """After Gmail's 421 4.7.28, later Gmail mail from that domain waits; other mail goes."""
+    recorder, port = sink
+    recorder.rules["rate"] = "421 4.7.28 Our system has detected an unusual rate of mail"
+    queue = SqlMessageQueue(database)
+    queue.enqueue([_draft("rate@gmail.com")], clock.now())
+    queue.enqueue([_draft("second@gmail.com"), _draft("someone@example.org")], clock.now())
+    dispatcher = _dispatcher(database, port, rsa_key, clock)
+    dispatcher.shaping = load_shaping()
+    dispatcher.settings = replace(dispatcher.settings, batch_size=1)
+    report = _drain(dispatcher)
+    assert report.states == {"deferred": 1, "scheduled": 1, "sent": 1}
+    assert [r.recipients for r in recorder.received] == [("someone@example.org",)]

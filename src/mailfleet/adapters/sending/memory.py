@@ -97,3 +97,14 @@ class InMemoryRelay:
 
     async def close(self) -> None:
         """Nothing to release."""
+
+
+@dataclass
+class InMemoryMxLookup:
+    """MX hosts from a dict; the real adapter resolves them with DNS and caches them."""
+
+    mx: dict[str, list[str]] = field(default_factory=dict)
+
+    def hosts(self, domain: str) -> Sequence[str]:
+        """The MX hosts recorded for ``domain``."""
+        return self.mx.get(domain.lower(), [])

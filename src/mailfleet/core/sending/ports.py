@@ -74,6 +74,14 @@ class DkimKeys(Protocol):
         ...
 
 
+class MxLookup(Protocol):
+    """The MX hosts of a recipient domain, to recognise the receiving provider."""
+
+    def hosts(self, domain: str) -> Sequence[str]:
+        """MX host names of ``domain`` (empty when unknown)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Envelope:
     """What goes to a relay: the SMTP envelope and the signed message bytes."""
