@@ -224,7 +224,9 @@ class Dispatcher:
         data = build_message(message, context)
         if signer is not None:
             data = signer.sign(data, timestamp=int(now.timestamp()))
-        return Envelope(verp, (message.draft.recipient,), data, message.message_id)
+        return Envelope(
+            verp, (message.draft.recipient,), data, message.message_id, message.draft.sender
+        )
 
     def _provider(self, domain: str) -> str:
         if self.shaping is None:

@@ -90,6 +90,7 @@ class Envelope:
     recipients: tuple[str, ...]
     data: bytes
     message_id: str = ""
+    header_from: str = ""  # the From address, for API relays that want it apart
 
 
 class Relay(Protocol):
