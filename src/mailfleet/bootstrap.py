@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import base64
 import secrets
-from collections.abc import Mapping
+import ssl
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mailfleet.adapters.clock import SystemClock
@@ -18,16 +19,19 @@ from mailfleet.adapters.sending.memory import InMemorySendGate, InMemorySuppress
 from mailfleet.adapters.sending.policy_files import load_shaping
 from mailfleet.adapters.sending.smtp_relay import SmtpRelay, SmtpRelayConfig
 from mailfleet.adapters.sending.sql_queue import SqlMessageQueue
+from mailfleet.adapters.sending.submission_server import SubmissionController, SubmissionHandler
 from mailfleet.adapters.sending.vault_keys import VaultDkimKeys
 from mailfleet.adapters.vault import SqlVault, load_keyring
 from mailfleet.core.errors import SecretNotFound
 from mailfleet.core.ports import Clock
 from mailfleet.core.secrets import Secret
+from mailfleet.core.sending.model import MessageDraft
 from mailfleet.services import sending as sending_service
 from mailfleet.services.dispatcher import Dispatcher, DispatchSettings
 from mailfleet.settings import Settings
 
 VERP_KEY_NAME = "sending/verp-key"
+SUBMISSION_PREFIX = "submission/"
 
 
 @dataclass
@@ -108,6 +112,22 @@ class App:
             worker=worker,
             shaping=load_shaping(),
         )
+
+    def submission_controller(
+        self, host: str, port: int, tls_context: ssl.SSLContext
+    ) -> SubmissionController:
+        """The SMTP submission endpoint; users are the vault's ``submission/<address>`` secrets."""
+        vault = self.vault()
+        users = {
+            name.removeprefix(SUBMISSION_PREFIX): vault.get(name)
+            for name in vault.names(SUBMISSION_PREFIX)
+        }
+        queue = self.message_queue()
+
+        def enqueue(drafts: Sequence[MessageDraft]) -> list[int]:
+            return queue.enqueue(drafts, self.clock.now())
+
+        return SubmissionController(SubmissionHandler(users, enqueue), host, port, tls_context)
 
 
 def build(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import ssl
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +30,7 @@ AtOption = Annotated[
 
 campaign_app = typer.Typer(help="Bulk mail from a recipient list and a template.")
 queue_app = typer.Typer(help="Look at the outbound queue.")
+submission_app = typer.Typer(help="The SMTP submission endpoint for applications.")
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -248,9 +251,43 @@ def queue_status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     console.print(table)
 
 
+@submission_app.command("serve")
+def submission_serve(
+    ctx: typer.Context,
+    cert: Annotated[Path, typer.Option("--cert", help="TLS certificate chain (PEM).")],
+    key: Annotated[Path, typer.Option("--key", help="TLS private key (PEM).")],
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 587,
+) -> None:
+    """Accept mail from applications over SMTP (STARTTLS and AUTH required) into the queue.
+
+    Users are vault secrets named `submission/<mailbox address>` holding the password:
+    `mailfleet vault set submission/alice@acme-mail.com`. Stop with Ctrl-C.
+
+    Example: `mailfleet submission serve --cert fullchain.pem --key privkey.pem --port 587`
+    """
+    with reporting(False):
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        try:
+            tls.load_cert_chain(cert, key)
+        except (OSError, ssl.SSLError) as exc:
+            raise _bad_input(f"cannot load the TLS certificate or key: {exc}", False) from None
+        controller = state(ctx).app().submission_controller(host, port, tls)
+        controller.start()
+        console.print(f"Submission endpoint on {host}:{port} (STARTTLS + AUTH). Ctrl-C stops it.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            controller.stop()
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     app.command()(send)
     app.command()(dispatch)
     app.add_typer(campaign_app, name="campaign")
     app.add_typer(queue_app, name="queue")
+    app.add_typer(submission_app, name="submission")
