@@ -225,7 +225,12 @@ class Dispatcher:
         if signer is not None:
             data = signer.sign(data, timestamp=int(now.timestamp()))
         return Envelope(
-            verp, (message.draft.recipient,), data, message.message_id, message.draft.sender
+            verp,
+            (message.draft.recipient,),
+            data,
+            message.message_id,
+            message.draft.sender,
+            message.draft.segment,
         )
 
     def _provider(self, domain: str) -> str:

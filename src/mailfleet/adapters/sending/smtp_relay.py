@@ -56,6 +56,7 @@ class SmtpRelayConfig:
     tls_context: ssl.SSLContext | None = None
     local_hostname: str | None = None
     max_messages_per_connection: int = 1000
+    source_address: str = ""  # bind outgoing connections to this local IP (an IP pool member)
 
 
 class _Connection:
@@ -110,6 +111,7 @@ class SmtpRelay:
             start_tls=config.tls is TlsMode.STARTTLS,
             tls_context=config.tls_context,
             local_hostname=config.local_hostname,
+            source_address=(config.source_address, 0) if config.source_address else None,
             username=config.username or None,
             password=config.password.reveal() if config.password else None,
         )

@@ -91,6 +91,7 @@ class Envelope:
     data: bytes
     message_id: str = ""
     header_from: str = ""  # the From address, for API relays that want it apart
+    segment: str = ""  # for routing to the segment's relay pool
 
 
 class Relay(Protocol):
