@@ -26,6 +26,7 @@ from mailfleet.core.errors import SecretNotFound
 from mailfleet.core.ports import Clock
 from mailfleet.core.secrets import Secret
 from mailfleet.core.sending.model import MessageDraft
+from mailfleet.core.sending.ports import Relay
 from mailfleet.services import sending as sending_service
 from mailfleet.services.dispatcher import Dispatcher, DispatchSettings
 from mailfleet.settings import Settings
@@ -91,9 +92,7 @@ class App:
             self.vault().put(VERP_KEY_NAME, Secret(base64.b64encode(key).decode("ascii")))
             return key
 
-    def dispatcher(
-        self, relay: SmtpRelayConfig, settings: DispatchSettings, worker: str
-    ) -> Dispatcher:
+    def dispatcher(self, relay: Relay, settings: DispatchSettings, worker: str) -> Dispatcher:
         """A dispatcher over the queue, the vault's DKIM keys and an SMTP relay.
 
         The embedded send gate caps each mailbox at its spec daily limit, and the suppression
@@ -103,7 +102,7 @@ class App:
         """
         return Dispatcher(
             queue=self.message_queue(),
-            relay=SmtpRelay(relay, name=f"smtp:{relay.host}:{relay.port}"),
+            relay=relay,
             gate=InMemorySendGate(mailbox_caps=sending_service.mailbox_caps(self.fleet_store())),
             suppressions=InMemorySuppressions(),
             keys=VaultDkimKeys(self.vault()),
@@ -128,6 +127,26 @@ class App:
             return queue.enqueue(drafts, self.clock.now())
 
         return SubmissionController(SubmissionHandler(users, enqueue), host, port, tls_context)
+
+    def smtp_relay(self, config: SmtpRelayConfig) -> SmtpRelay:
+        """An SMTP relay (a smarthost, or a provider's SMTP endpoint)."""
+        return SmtpRelay(config, name=f"smtp:{config.host}:{config.port}")
+
+    def ses_relay(self, region: str, configuration_set: str = "") -> Relay:
+        """Amazon SES v2; AWS credentials come from boto3's usual chain (env, profile, role)."""
+        import boto3
+
+        from mailfleet.adapters.sending.ses_relay import SesRelay
+
+        client = boto3.client("sesv2", region_name=region)
+        return SesRelay(client, name=f"ses:{region}", configuration_set=configuration_set)
+
+    def mailgun_relay(self, domain: str, key_secret: str, *, eu: bool = False) -> Relay:
+        """Mailgun's raw-MIME API, with the API key read from the vault."""
+        from mailfleet.adapters.sending.mailgun_relay import EU_BASE_URL, US_BASE_URL, MailgunRelay
+
+        base_url = EU_BASE_URL if eu else US_BASE_URL
+        return MailgunRelay(domain, self.vault().get(key_secret), base_url=base_url)
 
 
 def build(

@@ -8,6 +8,7 @@ import socket
 import ssl
 import time
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from mailfleet.cli.context import state
 from mailfleet.cli.output import EXIT_BAD_INPUT, console, err_console, print_json, reporting
 from mailfleet.core.sending.campaign import CampaignError, CampaignTemplate
 from mailfleet.core.sending.model import MessageDraft
+from mailfleet.core.sending.ports import Relay
 from mailfleet.services import sending as sending_service
 from mailfleet.services.dispatcher import Dispatcher, DispatchReport, DispatchSettings
 
@@ -161,8 +163,19 @@ def import_campaign(
         )
 
 
+class RelayKind(StrEnum):
+    """Which relay ``dispatch`` sends through."""
+
+    SMTP = "smtp"
+    SES = "ses"
+    MAILGUN = "mailgun"
+
+
 def dispatch(
     ctx: typer.Context,
+    relay_kind: Annotated[
+        RelayKind, typer.Option("--relay", help="smtp (default), ses or mailgun.")
+    ] = RelayKind.SMTP,
     relay_host: Annotated[str, typer.Option("--relay-host", help="SMTP relay host.")] = "127.0.0.1",
     relay_port: Annotated[int, typer.Option("--relay-port", help="SMTP relay port.")] = 587,
     tls: Annotated[TlsMode, typer.Option("--tls", help="none, starttls or implicit.")] = (
@@ -187,6 +200,14 @@ def dispatch(
     unsubscribe_url: Annotated[
         str, typer.Option("--unsubscribe-url", help="One-click base URL (https://...).")
     ] = "",
+    ses_region: Annotated[str, typer.Option("--ses-region", help="SES region.")] = "us-east-1",
+    mailgun_domain: Annotated[
+        str, typer.Option("--mailgun-domain", help="Mailgun sending domain.")
+    ] = "",
+    mailgun_vault_name: Annotated[
+        str, typer.Option("--mailgun-key-secret", help="Vault name of the Mailgun API key.")
+    ] = "mailgun/api-key",
+    mailgun_eu: Annotated[bool, typer.Option("--mailgun-eu", help="Use the EU region.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Send due messages: claim, check suppression and caps, sign DKIM, relay, record.
@@ -195,14 +216,27 @@ def dispatch(
 
     Example: `mailfleet dispatch --relay-host smtp.relay.example --relay-port 587
     --username fleet --password-secret relay/password --once`
+
+    Through an API: `mailfleet dispatch --relay ses --ses-region eu-west-1` or
+    `mailfleet dispatch --relay mailgun --mailgun-domain mg.acme-mail.com`.
     """
     worker = f"{socket.gethostname()}:{os.getpid()}"
     with reporting(as_json):
         app = state(ctx).app()
-        password = app.vault().get(password_secret) if password_secret else None
-        relay = SmtpRelayConfig(
-            relay_host, relay_port, tls, username, password, pool_size=connections
-        )
+        relay: Relay
+        if relay_kind is RelayKind.SES:
+            relay = app.ses_relay(ses_region)
+        elif relay_kind is RelayKind.MAILGUN:
+            if not mailgun_domain:
+                raise _bad_input("--relay mailgun needs --mailgun-domain", as_json)
+            relay = app.mailgun_relay(mailgun_domain, mailgun_vault_name, eu=mailgun_eu)
+        else:
+            password = app.vault().get(password_secret) if password_secret else None
+            relay = app.smtp_relay(
+                SmtpRelayConfig(
+                    relay_host, relay_port, tls, username, password, pool_size=connections
+                )
+            )
         settings = DispatchSettings(
             verp_key=app.verp_key(),
             batch_size=batch,
