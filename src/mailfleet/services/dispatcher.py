@@ -5,7 +5,7 @@ One batch at a time::
     claim (lease) -> suppression check -> SendGate -> build headers -> DKIM sign
       -> relay (concurrently, over pooled connections) -> settle all outcomes in one commit
 
-Crash window: a message is handed to the relay and the worker dies before the batch is
+Crash window: a message is handed to the relay and the worker dies before its batch is
 settled. Its lease runs out, the next claim takes it, and it is sent again with the same
 Message-ID (fixed at enqueue), so receivers and the feedback side can tell it is one message.
 That is the only way a message goes out twice; nothing is ever lost, because a message leaves
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +39,10 @@ from mailfleet.core.sending.ports import (
 )
 from mailfleet.core.sending.shaping import ShapingPolicy, ShapingState
 from mailfleet.core.sending.verp import encode_verp
+
+# Batches sent at once by one dispatcher; with the one being settled, a crash can repeat
+# at most BATCHES_IN_FLIGHT + 1 batches (see "Crash window" in docs/sending.md).
+BATCHES_IN_FLIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -119,24 +124,34 @@ class Dispatcher:
     async def drain(self, report: DispatchReport | None = None) -> DispatchReport:
         """Run batches until nothing is due.
 
-        The database work runs in threads and overlaps the sending: while batch k is being
-        sent, batch k+1 is claimed and batch k-1 is settled.
+        Two batches are in flight at once, sharing one bound on concurrent sends, so the
+        connections never idle at a batch boundary; the database work runs in threads beside
+        the sending (the next claim, and the settle of the batch that just finished).
         """
         report = report or DispatchReport()
+        limit = asyncio.Semaphore(self.settings.concurrency)
+        running: deque[asyncio.Task[list[Outcome]]] = deque()
         settling: asyncio.Task[int] | None = None
         claim = await asyncio.to_thread(self._claim)
         try:
-            while claim.messages:
-                next_claim = asyncio.create_task(asyncio.to_thread(self._claim))
-                outcomes = await self.process(claim)
-                if settling is not None:
-                    await settling
-                settling = asyncio.create_task(
-                    asyncio.to_thread(self.queue.settle, self.worker, outcomes, self.clock.now())
-                )
-                report.add(outcomes)
-                claim = await next_claim
+            while claim.messages or running:
+                if claim.messages:
+                    running.append(asyncio.create_task(self.process(claim, limit)))
+                if len(running) >= BATCHES_IN_FLIGHT or not claim.messages:
+                    outcomes = await running.popleft()
+                    if settling is not None:
+                        await settling
+                    settling = asyncio.create_task(
+                        asyncio.to_thread(
+                            self.queue.settle, self.worker, outcomes, self.clock.now()
+                        )
+                    )
+                    report.add(outcomes)
+                if claim.messages:
+                    claim = await asyncio.to_thread(self._claim)
         finally:
+            for task in running:
+                task.cancel()
             if settling is not None:
                 await settling
         return report
@@ -146,7 +161,7 @@ class Dispatcher:
             self.worker, self.settings.batch_size, self.clock.now(), self.settings.lease_seconds
         )
 
-    async def process(self, claim: Claim) -> list[Outcome]:
+    async def process(self, claim: Claim, limit: asyncio.Semaphore | None = None) -> list[Outcome]:
         """Decide and carry out the fate of every message in ``claim``."""
         now = self.clock.now()
         blocked = self.suppressions.suppressed(m.draft.recipient for m in claim.messages)
@@ -182,7 +197,7 @@ class Dispatcher:
                 )
                 continue
             to_send.append(message)
-        limit = asyncio.Semaphore(self.settings.concurrency)
+        limit = limit or asyncio.Semaphore(self.settings.concurrency)
         sent = await asyncio.gather(
             *(self._send_one(m, now, limit, claim.lease_until) for m in to_send)
         )
