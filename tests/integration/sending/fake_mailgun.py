@@ -59,6 +59,9 @@ def serve(fake: FakeMailgun) -> tuple[ThreadingHTTPServer, int]:
             self.wfile.write(data)
 
         def do_POST(self) -> None:
+            # Read the whole request first: answering early and closing would reset the
+            # client's upload, as no real HTTP server does.
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             expected = "Basic " + base64.b64encode(f"api:{fake.api_key}".encode()).decode()
             if self.headers.get("Authorization") != expected:
                 self._reply(401, {"message": "Forbidden"})
@@ -67,7 +70,6 @@ def serve(fake: FakeMailgun) -> tuple[ThreadingHTTPServer, int]:
             if len(parts) != 3 or parts[0] != "v3" or parts[2] != "messages.mime":
                 self._reply(404, {"message": "not found"})
                 return
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             fields = _form(self.headers["Content-Type"], body)
             to = [t.decode() for t in fields.get("to", [])]
             if any(t.startswith("slow") for t in to):
