@@ -8,12 +8,26 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 
 from mailfleet.core.sending.dkim import DkimKey
+from mailfleet.core.sending.message import new_message_id
+from mailfleet.core.sending.model import (
+    CLAIMABLE_STATES,
+    Claim,
+    MessageDraft,
+    MessageState,
+    QueuedMessage,
+)
 from mailfleet.core.sending.outcomes import RecipientResult, SendOutcome
-from mailfleet.core.sending.ports import Envelope, GateDecision, GateRequest, GateVerdict
+from mailfleet.core.sending.ports import (
+    Envelope,
+    GateDecision,
+    GateRequest,
+    GateVerdict,
+    Outcome,
+)
 
 
 @dataclass
@@ -108,3 +122,70 @@ class InMemoryMxLookup:
     def hosts(self, domain: str) -> Sequence[str]:
         """The MX hosts recorded for ``domain``."""
         return self.mx.get(domain.lower(), [])
+
+
+@dataclass
+class _Row:
+    message: QueuedMessage
+    state: MessageState
+    not_before: datetime
+    claimed_by: str | None = None
+    lease_until: datetime | None = None
+    reply: str = ""
+
+
+@dataclass
+class InMemoryMessageQueue:
+    """The ``MessageQueue`` twin: the same states, leases and settle rules, in a dict."""
+
+    rows: dict[int, _Row] = field(default_factory=dict)
+    results: list[RecipientResult] = field(default_factory=list)
+
+    def enqueue(self, drafts: Sequence[MessageDraft], now: datetime) -> list[int]:
+        """Store drafts; their ids."""
+        ids = []
+        for draft in drafts:
+            number = len(self.rows) + 1
+            domain = draft.sender.rpartition("@")[2]
+            message = QueuedMessage(number, new_message_id(f"m{number}", domain), draft, 0, now)
+            due = draft.not_before or now
+            state = MessageState.SCHEDULED if due > now else MessageState.QUEUED
+            self.rows[number] = _Row(message, state, due)
+            ids.append(number)
+        return ids
+
+    def claim(self, worker: str, limit: int, now: datetime, lease_seconds: float) -> Claim:
+        """Lease due rows (including rows whose lease ran out) to ``worker``."""
+        lease_until = now + timedelta(seconds=lease_seconds)
+        due = [
+            row
+            for row in self.rows.values()
+            if (row.state in CLAIMABLE_STATES and row.not_before <= now)
+            or (row.state is MessageState.SENDING and row.lease_until and row.lease_until < now)
+        ]
+        due.sort(key=lambda r: (r.not_before, r.message.id))
+        claimed = []
+        for row in due[:limit]:
+            row.message = replace(row.message, attempts=row.message.attempts + 1)
+            row.state, row.claimed_by, row.lease_until = MessageState.SENDING, worker, lease_until
+            claimed.append(row.message)
+        return Claim(worker, tuple(claimed), lease_until)
+
+    def settle(self, worker: str, outcomes: Sequence[Outcome], now: datetime) -> int:
+        """Apply outcomes to rows still leased to ``worker``."""
+        for outcome in outcomes:
+            row = self.rows[outcome.id]
+            if row.claimed_by != worker or row.state is not MessageState.SENDING:
+                continue
+            row.state, row.reply = outcome.state, outcome.reply
+            row.not_before = outcome.not_before or now
+            row.claimed_by = row.lease_until = None
+            if not outcome.counted:
+                row.message = replace(row.message, attempts=row.message.attempts - 1)
+            self.results.extend(outcome.results)
+        return len(outcomes)
+
+    def counts(self) -> dict[MessageState, int]:
+        """Messages per state."""
+        found = Counter(row.state for row in self.rows.values())
+        return {state: found.get(state, 0) for state in MessageState}
