@@ -148,6 +148,18 @@ class App:
         base_url = EU_BASE_URL if eu else US_BASE_URL
         return MailgunRelay(domain, self.vault().get(key_secret), base_url=base_url)
 
+    def smtp_ip_pool(self, config: SmtpRelayConfig, sources: Sequence[tuple[str, int]]) -> Relay:
+        """One SMTP relay per source IP, chosen by weight for every message."""
+        from dataclasses import replace
+
+        from mailfleet.adapters.sending.relay_pool import RelayPool
+
+        relays: dict[str, Relay] = {
+            ip: SmtpRelay(replace(config, source_address=ip), name=f"smtp:{ip}")
+            for ip, _ in sources
+        }
+        return RelayPool(relays, {"default": list(sources)}, name="smtp-pool")
+
 
 def build(
     settings: Settings, *, clock: Clock | None = None, env: Mapping[str, str] | None = None

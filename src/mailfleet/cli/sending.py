@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
 import socket
 import ssl
@@ -200,6 +201,13 @@ def dispatch(
     unsubscribe_url: Annotated[
         str, typer.Option("--unsubscribe-url", help="One-click base URL (https://...).")
     ] = "",
+    source_ip: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source-ip",
+            help="IP pool member as IP or IP=WEIGHT; repeat to spread mail over several.",
+        ),
+    ] = None,
     ses_region: Annotated[str, typer.Option("--ses-region", help="SES region.")] = "us-east-1",
     mailgun_domain: Annotated[
         str, typer.Option("--mailgun-domain", help="Mailgun sending domain.")
@@ -232,11 +240,11 @@ def dispatch(
             relay = app.mailgun_relay(mailgun_domain, mailgun_vault_name, eu=mailgun_eu)
         else:
             password = app.vault().get(password_secret) if password_secret else None
-            relay = app.smtp_relay(
-                SmtpRelayConfig(
-                    relay_host, relay_port, tls, username, password, pool_size=connections
-                )
+            config = SmtpRelayConfig(
+                relay_host, relay_port, tls, username, password, pool_size=connections
             )
+            sources = _ip_pool(source_ip or [], as_json)
+            relay = app.smtp_ip_pool(config, sources) if sources else app.smtp_relay(config)
         settings = DispatchSettings(
             verp_key=app.verp_key(),
             batch_size=batch,
@@ -252,6 +260,18 @@ def dispatch(
     else:
         summary = ", ".join(f"{n} {s}" for s, n in sorted(report.states.items())) or "nothing due"
         console.print(f"Dispatched {report.claimed} messages: {summary}.")
+
+
+def _ip_pool(values: list[str], as_json: bool) -> list[tuple[str, int]]:
+    pool = []
+    for value in values:
+        address, _, weight = value.partition("=")
+        try:
+            ipaddress.ip_address(address)
+            pool.append((address, int(weight) if weight else 1))
+        except ValueError:
+            raise _bad_input(f"--source-ip {value!r}: expected IP or IP=WEIGHT", as_json) from None
+    return pool
 
 
 async def _run(dispatcher: Dispatcher, once: bool, poll_seconds: float) -> DispatchReport:
