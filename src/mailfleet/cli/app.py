@@ -18,6 +18,7 @@ from mailfleet.cli import (
     fleet,
     mailboxes,
     reputation,
+    sending,
     simulate,
     suppression,
     vault,
@@ -35,11 +36,13 @@ MODULES = (
     mailboxes,
     warmup,
     simulate,
+    sending,
     feedback,
     suppression,
     reputation,
     web,
 )
+
 
 app = typer.Typer(
     name="mailfleet",
