@@ -6,7 +6,9 @@ everything is created on first use, so a command that needs no database opens no
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import secrets
+import ssl
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +44,12 @@ from mailfleet.adapters.reputation.memory_store import InMemoryDomainMetrics
 from mailfleet.adapters.reputation.sql_store import SqlReputationStore
 from mailfleet.adapters.reputation.udp_resolver import UdpDnsblResolver
 from mailfleet.adapters.secret_refs import resolve_secret_ref
+from mailfleet.adapters.sending.memory import InMemorySendGate, InMemorySuppressions
+from mailfleet.adapters.sending.policy_files import load_shaping
+from mailfleet.adapters.sending.smtp_relay import SmtpRelay, SmtpRelayConfig
+from mailfleet.adapters.sending.sql_queue import SqlMessageQueue
+from mailfleet.adapters.sending.submission_server import SubmissionController, SubmissionHandler
+from mailfleet.adapters.sending.vault_keys import VaultDkimKeys
 from mailfleet.adapters.vault import (
     Rotation,
     SqlVault,
@@ -50,6 +58,8 @@ from mailfleet.adapters.vault import (
     new_key,
     rotate_master_key,
 )
+from mailfleet.core.dashboard.accounts import PasswordHasher, UserStore
+from mailfleet.core.dashboard.ports import DomainControl, FleetReadModel
 from mailfleet.core.dns.ports import DnsProvider, DnsResolver, SpfOracle
 from mailfleet.core.dns.templates import DnsTemplate
 from mailfleet.core.errors import ConfigError, SecretNotFound
@@ -63,11 +73,16 @@ from mailfleet.core.reputation.ports import Notifier
 from mailfleet.core.reputation.rules import AlertRule
 from mailfleet.core.reputation.zones import DnsblZone
 from mailfleet.core.secrets import Secret
+from mailfleet.core.sending.model import MessageDraft
+from mailfleet.core.sending.ports import Relay
 from mailfleet.core.warmup.ports import Limiter
 from mailfleet.policy.alerts import load_rules
 from mailfleet.policy.dns import load_dns_template
 from mailfleet.policy.dnsbl import load_zones
 from mailfleet.policy.rules import suppression_policy
+from mailfleet.services import sending as sending_service
+from mailfleet.services.dashboard import DashboardSources
+from mailfleet.services.dispatcher import Dispatcher, DispatchSettings
 from mailfleet.services.dmarc import stage_policies
 from mailfleet.services.feedback_ingest import ingest_message
 from mailfleet.services.feedback_webhooks import WebhookKeys, WebhookResult, handle_webhook
@@ -76,7 +91,8 @@ from mailfleet.services.simulation import SimulationKit
 from mailfleet.services.warmup import WarmupPorts, shipped_rules
 from mailfleet.settings import Settings
 
-VERP_KEY_SECRET = "feedback/verp-key"  # noqa: S105 - a secret's name, not a secret
+VERP_KEY_SECRET = "verp/key"  # noqa: S105 - a secret's name, not a secret
+SUBMISSION_PREFIX = "submission/"
 
 
 @dataclass(frozen=True)
@@ -99,6 +115,8 @@ class App:
     _database: Database | None = field(default=None, init=False)
     _vault: SqlVault | None = field(default=None, init=False)
     _mailbox_providers: dict[str, MailboxProvider] = field(default_factory=dict, init=False)
+
+    _dashboard_sources: DashboardSources | None = field(default=None, init=False)
 
     def database(self, *, migrate: bool | None = None) -> Database:
         """The database, with its schema made current on the embedded default.
@@ -322,12 +340,16 @@ class App:
         """Feedback events and the suppression list in the database."""
         return SqlFeedbackStore(self.database(), suppression_policy().hard_reasons)
 
-    def verp_key(self) -> Secret | None:
-        """The VERP signing key (vault secret ``feedback/verp-key``), if one is stored."""
+    def verp_key(self) -> Secret:
+        """The key that signs VERP return paths and unsubscribe tokens: the vault secret
+        ``verp/key``, made on first use. Sending signs with it and feedback verifies with it.
+        """
         try:
             return self.vault().get(VERP_KEY_SECRET)
         except SecretNotFound:
-            return None
+            key = Secret(secrets.token_urlsafe(32))
+            self.vault().put(VERP_KEY_SECRET, key)
+            return key
 
     def feedback_intake(
         self,
@@ -416,6 +438,124 @@ class App:
         from mailfleet.adapters.db.feedback_dmarc_store import SqlDmarcStore
 
         return SqlDmarcStore(self.database())
+
+    def user_store(self) -> UserStore:
+        """Dashboard users and API token digests."""
+        from mailfleet.adapters.db.web_store import SqlUserStore
+
+        return SqlUserStore(self.database())
+
+    def password_hasher(self) -> PasswordHasher:
+        """argon2id password hashing."""
+        from mailfleet.adapters.argon2_hasher import Argon2Hasher
+
+        return Argon2Hasher()
+
+    def read_model(self) -> FleetReadModel:
+        """The dashboard's paged view of the fleet tables."""
+        from mailfleet.adapters.db.web_read import SqlFleetReadModel
+
+        return SqlFleetReadModel(self.database())
+
+    def domain_control(self) -> DomainControl:
+        """Pause and resume of domains."""
+        from mailfleet.adapters.db.web_store import SqlDomainControl
+
+        return SqlDomainControl(self.database())
+
+    def dashboard_sources(self) -> DashboardSources:
+        """What the dashboard reads beyond the foundation.
+
+        Each capability replaces its field here with its store once it lands; until then the
+        empty twin answers and the pages say "not measured yet".
+        """
+        from mailfleet.adapters.dashboard_twins import MemoryDashboardSources, UnwiredDomainActions
+
+        if self._dashboard_sources is None:
+            empty = MemoryDashboardSources()
+            self._dashboard_sources = DashboardSources(
+                warmup=empty,
+                rates=empty,
+                dns_auth=empty,
+                blocklist=empty,
+                details=empty,
+                alerts=empty,
+                suppression=empty,
+                actions=UnwiredDomainActions(),
+            )
+        return self._dashboard_sources
+
+    def message_queue(self) -> SqlMessageQueue:
+        """The outbound message queue in the database."""
+        return SqlMessageQueue(self.database())
+
+    def dispatcher(self, relay: Relay, settings: DispatchSettings, worker: str) -> Dispatcher:
+        """A dispatcher over the queue, the vault's DKIM keys and an SMTP relay.
+
+        The embedded send gate caps each mailbox at its spec daily limit, and the suppression
+        list is in memory, until the warmup and feedback capabilities provide theirs. Shaping
+        uses the shipped policy; receiving providers are recognised by well-known domains
+        until an MX resolver is wired in.
+        """
+        return Dispatcher(
+            queue=self.message_queue(),
+            relay=relay,
+            gate=InMemorySendGate(mailbox_caps=sending_service.mailbox_caps(self.fleet_store())),
+            suppressions=InMemorySuppressions(),
+            keys=VaultDkimKeys(self.vault()),
+            clock=self.clock,
+            settings=settings,
+            worker=worker,
+            shaping=load_shaping(),
+        )
+
+    def submission_controller(
+        self, host: str, port: int, tls_context: ssl.SSLContext
+    ) -> SubmissionController:
+        """The SMTP submission endpoint; users are the vault's ``submission/<address>`` secrets."""
+        vault = self.vault()
+        users = {
+            name.removeprefix(SUBMISSION_PREFIX): vault.get(name)
+            for name in vault.names(SUBMISSION_PREFIX)
+        }
+        queue = self.message_queue()
+
+        def enqueue(drafts: Sequence[MessageDraft]) -> list[int]:
+            return queue.enqueue(drafts, self.clock.now())
+
+        return SubmissionController(SubmissionHandler(users, enqueue), host, port, tls_context)
+
+    def smtp_relay(self, config: SmtpRelayConfig) -> SmtpRelay:
+        """An SMTP relay (a smarthost, or a provider's SMTP endpoint)."""
+        return SmtpRelay(config, name=f"smtp:{config.host}:{config.port}")
+
+    def ses_relay(self, region: str, configuration_set: str = "") -> Relay:
+        """Amazon SES v2; AWS credentials come from boto3's usual chain (env, profile, role)."""
+        import boto3
+
+        from mailfleet.adapters.sending.ses_relay import SesRelay
+
+        client = boto3.client("sesv2", region_name=region)
+        return SesRelay(client, name=f"ses:{region}", configuration_set=configuration_set)
+
+    def mailgun_relay(self, domain: str, key_secret: str, *, eu: bool = False) -> Relay:
+        """Mailgun's raw-MIME API, with the API key read from the vault."""
+        from mailfleet.adapters.sending.mailgun_relay import EU_BASE_URL, US_BASE_URL, MailgunRelay
+
+        base_url = EU_BASE_URL if eu else US_BASE_URL
+        return MailgunRelay(domain, self.vault().get(key_secret), base_url=base_url)
+
+    def smtp_ip_pool(self, config: SmtpRelayConfig, sources: Sequence[tuple[str, int]]) -> Relay:
+        """One SMTP relay per source IP, chosen by weight for every message."""
+        from dataclasses import replace
+
+        from mailfleet.adapters.sending.relay_pool import RelayPool
+
+        relays: dict[str, Relay] = {
+            ip: SmtpRelay(replace(config, source_address=ip), name=f"smtp:{ip}")
+            for ip, _ in sources
+        }
+        return RelayPool(relays, {"default": list(sources)}, name="smtp-pool")
 
 
 def _notifiers(config: AlertsConfig, fleet: Fleet, env: Mapping[str, str] | None) -> list[Notifier]:

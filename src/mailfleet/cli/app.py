@@ -19,25 +19,30 @@ from mailfleet.cli import (
     fleet,
     mailboxes,
     reputation,
+    sending,
     simulate,
     suppression,
     vault,
     warmup,
+    web,
 )
 from mailfleet.cli.context import CliState
 
+# Order is the order of `mailfleet --help`: set-up first, then the fleet's life cycle.
 MODULES = (
     fleet,
     db,
     vault,
-    warmup,
-    simulate,
-    reputation,
     dns,
     mailboxes,
+    warmup,
+    simulate,
+    sending,
     feedback,
     suppression,
+    reputation,
     dmarc,
+    web,
 )
 
 

@@ -223,7 +223,7 @@ def serve(
     Only `bounces+…@` addresses on the bounce domains and the feedback-loop addresses are
     accepted; every other recipient is refused, so it is never a relay. Point the bounce
     domain's MX (and your feedback loops) at it. VERP tokens are verified with the vault
-    secret `feedback/verp-key` when it exists.
+    secret `verp/key` (made on first use; sending signs with the same key).
 
     Example: `mailfleet feedback serve --bounce-domain bounce.example.com --port 2525`
     """

@@ -24,9 +24,9 @@ from mailfleet.core.feedback.model import FeedbackKind, FeedbackReport, Reason, 
 from mailfleet.core.feedback.parse import parse_feedback
 from mailfleet.core.feedback.ports import FeedbackStore, SentMessage, SentMessageLookup
 from mailfleet.core.feedback.rules import BounceRules
-from mailfleet.core.feedback.verp import decode_verp
 from mailfleet.core.ports import Clock
 from mailfleet.core.secrets import Secret
+from mailfleet.core.verp import decode_verp
 from mailfleet.policy.rules import bounce_rules, suppression_policy
 
 

@@ -68,6 +68,9 @@ def test_serve_accepts_a_bounce_and_stops_on_sigterm(tmp_path: Path) -> None:
     try:
         wait_for_banner(port, timeout=30)
         raw = (CORPUS / "mta" / "postfix_user_unknown.eml").read_bytes().replace(b"\n", b"\r\n")
+        # the corpus token is signed with no real key: as a plain bounce address it is trusted,
+        # as a VERP token it would be (rightly) ignored as forged
+        raw = raw.replace(b"bounces+mfsxgzdgmjzhe.abcdefghijklmnop@", b"bounces@")
         with smtplib.SMTP("127.0.0.1", port) as client:
             client.ehlo()
             client.mail("")

@@ -17,8 +17,8 @@ from mailfleet.adapters.feedback.memory import InMemoryFeedbackStore, InMemorySe
 from mailfleet.adapters.feedback.smtp_intake import FeedbackSmtpIntake
 from mailfleet.core.feedback.intake import IntakeAddresses
 from mailfleet.core.feedback.ports import SentMessage
-from mailfleet.core.feedback.verp import encode_verp
 from mailfleet.core.secrets import Secret
+from mailfleet.core.verp import encode_verp
 from mailfleet.policy.rules import suppression_policy
 from mailfleet.services.feedback_ingest import ingest_message
 

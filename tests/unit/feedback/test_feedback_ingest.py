@@ -9,8 +9,8 @@ from mailfleet.adapters.clock import FakeClock
 from mailfleet.adapters.feedback.memory import InMemoryFeedbackStore, InMemorySentMessages
 from mailfleet.core.feedback.events import EventKind
 from mailfleet.core.feedback.ports import SentMessage
-from mailfleet.core.feedback.verp import encode_verp
 from mailfleet.core.secrets import Secret
+from mailfleet.core.verp import encode_verp
 from mailfleet.policy.rules import suppression_policy
 from mailfleet.services.feedback_ingest import ingest_batch, ingest_message
 from mailfleet.services.suppression import domain_rates

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mailfleet.core.feedback.verp import decode_verp, encode_verp, verp_token
 from mailfleet.core.secrets import Secret
+from mailfleet.core.verp import decode_verp, encode_verp, verp_token
 
 KEY = Secret("verp-test-key")
 

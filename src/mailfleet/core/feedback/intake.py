@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mailfleet.core.feedback.verp import DEFAULT_PREFIX
+from mailfleet.core.verp import DEFAULT_PREFIX
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024  # a report with its returned original; bigger is abuse
 

@@ -24,7 +24,7 @@ from mailfleet.core.feedback.model import FeedbackKind, FeedbackReport, Reason, 
 from mailfleet.core.feedback.prose_bounce import prose_bounce
 from mailfleet.core.feedback.rules import BounceRules
 from mailfleet.core.feedback.signals import Signals, addresses_in, read_signals
-from mailfleet.core.feedback.verp import verp_token
+from mailfleet.core.verp import verp_token
 
 _FAILURE_ACTIONS = ("failed", "delayed")
 _NOT_COMPLAINTS = ("auth-failure",)

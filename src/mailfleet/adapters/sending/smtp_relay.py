@@ -1,0 +1,211 @@
+"""The SMTP relay: aiosmtplib over a bounded pool of reused connections.
+
+Each message is MAIL FROM, one RCPT TO per recipient, DATA (RFC 5321 §3.3), on a connection
+taken from the pool and returned to it afterwards, so TLS and AUTH are paid once per
+connection, not per message. Every reply becomes a ``RecipientResult``; a connection that
+breaks is thrown away and its recipients deferred; a run of broken connections opens the
+relay's circuit breaker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+import aiosmtplib
+
+from mailfleet.core.secrets import Secret
+from mailfleet.core.sending.breaker import CircuitBreaker
+from mailfleet.core.sending.outcomes import RecipientResult, SendOutcome, result_from_reply
+from mailfleet.core.sending.ports import Envelope
+
+_CONNECTION_ERRORS = (
+    aiosmtplib.SMTPServerDisconnected,
+    aiosmtplib.SMTPConnectError,
+    aiosmtplib.SMTPTimeoutError,
+    aiosmtplib.SMTPAuthenticationError,
+    aiosmtplib.SMTPHeloError,
+    aiosmtplib.SMTPNotSupported,
+    OSError,
+    TimeoutError,
+)
+
+
+class TlsMode(StrEnum):
+    """How the connection is secured."""
+
+    NONE = "none"
+    STARTTLS = "starttls"
+    IMPLICIT = "implicit"
+
+
+@dataclass(frozen=True)
+class SmtpRelayConfig:
+    """Where and how to connect. ``pool_size`` bounds the open connections."""
+
+    host: str
+    port: int
+    tls: TlsMode = TlsMode.NONE
+    username: str = ""
+    password: Secret | None = None
+    pool_size: int = 4
+    timeout: float = 30.0
+    tls_context: ssl.SSLContext | None = None
+    local_hostname: str | None = None
+    max_messages_per_connection: int = 1000
+    source_address: str = ""  # bind outgoing connections to this local IP (an IP pool member)
+
+
+class _Connection:
+    def __init__(self, client: aiosmtplib.SMTP) -> None:
+        self.client = client
+        self.sent = 0
+
+
+class SmtpRelay:
+    """``Relay`` over SMTP with connection pooling and a circuit breaker."""
+
+    def __init__(self, config: SmtpRelayConfig, name: str = "smtp") -> None:
+        self.name = name
+        self.config = config
+        self.breaker = CircuitBreaker()
+        self._idle: list[_Connection] = []
+        self._slots = asyncio.Semaphore(config.pool_size)
+
+    async def send(self, envelope: Envelope) -> list[RecipientResult]:
+        """Deliver over a pooled connection; one result per recipient."""
+        now = time.monotonic()
+        if not self.breaker.allow(now):
+            wait = self.breaker.retry_in(now)
+            return _all(envelope, "relay circuit open", retry_after=wait)
+        async with self._slots:
+            try:
+                connection = self._idle.pop() if self._idle else await self._connect()
+            except _CONNECTION_ERRORS as exc:
+                self.breaker.failure(time.monotonic())
+                return _all(envelope, f"cannot connect to {self.name}: {_describe(exc)}")
+            try:
+                results, reusable = await self._transaction(connection.client, envelope)
+            except _CONNECTION_ERRORS as exc:
+                self.breaker.failure(time.monotonic())
+                await _quietly_close(connection.client)
+                return _all(envelope, f"connection to {self.name} lost: {_describe(exc)}")
+            self.breaker.success()
+            connection.sent += 1
+            if reusable and connection.sent < self.config.max_messages_per_connection:
+                self._idle.append(connection)
+            else:
+                await _quietly_close(connection.client)
+            return results
+
+    async def _connect(self) -> _Connection:
+        config = self.config
+        client = aiosmtplib.SMTP(
+            hostname=config.host,
+            port=config.port,
+            timeout=config.timeout,
+            use_tls=config.tls is TlsMode.IMPLICIT,
+            start_tls=config.tls is TlsMode.STARTTLS,
+            tls_context=config.tls_context,
+            local_hostname=config.local_hostname,
+            source_address=(config.source_address, 0) if config.source_address else None,
+            username=config.username or None,
+            password=config.password.reveal() if config.password else None,
+        )
+        await client.connect()
+        return _Connection(client)
+
+    async def _transaction(
+        self, client: aiosmtplib.SMTP, envelope: Envelope
+    ) -> tuple[list[RecipientResult], bool]:
+        # MAIL and RCPT go through execute_command with addresses we checked ourselves:
+        # aiosmtplib's own mail()/rcpt() re-parse every address with email.utils, which
+        # costs more than the rest of the transaction.
+        try:
+            mail_from = _path(envelope.mail_from)
+            paths = [_path(r) for r in envelope.recipients]
+        except ValueError as exc:
+            return [
+                RecipientResult(r, SendOutcome.FAILED, None, "", str(exc))
+                for r in envelope.recipients
+            ], True
+        if client.is_ehlo_or_helo_needed:
+            await client.ehlo()
+        response = await client.execute_command(b"MAIL", b"FROM:" + mail_from)
+        if response.code != 250:
+            results = [
+                result_from_reply(r, response.code, response.message) for r in envelope.recipients
+            ]
+            return results, await _reset(client, response.code)
+        refused: dict[str, RecipientResult] = {}
+        for recipient, path in zip(envelope.recipients, paths, strict=True):
+            response = await client.execute_command(b"RCPT", b"TO:" + path)
+            if response.code not in (250, 251):
+                refused[recipient] = result_from_reply(recipient, response.code, response.message)
+                if response.code == 421:
+                    break
+        accepted = [r for r in envelope.recipients if r not in refused]
+        if not accepted or not client.is_connected:
+            closing = next((r.code for r in refused.values() if r.code == 421), 0)
+            results = [
+                refused.get(r) or RecipientResult(r, SendOutcome.DEFERRED, 421, "", "not tried")
+                for r in envelope.recipients
+            ]
+            return results, await _reset(client, closing or 0)
+        try:
+            response = await client.data(envelope.data)
+            code, message = response.code, response.message
+        except aiosmtplib.SMTPResponseException as exc:
+            code, message = exc.code, exc.message
+        results = [
+            refused.get(r) or result_from_reply(r, code, message) for r in envelope.recipients
+        ]
+        return results, code != 421
+
+    async def close(self) -> None:
+        """QUIT every idle connection."""
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await _quietly_close(connection.client)
+
+
+async def _reset(client: aiosmtplib.SMTP, code: int) -> bool:
+    """RSET after a refused transaction; False when the connection is not worth keeping."""
+    if code == 421 or not client.is_connected:  # 421: the server is closing the channel
+        await _quietly_close(client)
+        return False
+    try:
+        await client.rset()
+    except (aiosmtplib.SMTPException, OSError):
+        await _quietly_close(client)
+        return False
+    return True
+
+
+async def _quietly_close(client: aiosmtplib.SMTP) -> None:
+    try:
+        if client.is_connected:
+            await client.quit()
+    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        client.close()
+
+
+def _path(address: str) -> bytes:
+    """``<address>`` for MAIL/RCPT (RFC 5321 §4.1.2); refuses characters that could inject."""
+    if any(c in address for c in "<>\r\n\x00 ") or not address.isascii():
+        raise ValueError(f"not a deliverable address: {address!r}")
+    return f"<{address}>".encode("ascii")
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _all(envelope: Envelope, text: str, retry_after: float | None = None) -> list[RecipientResult]:
+    return [
+        RecipientResult(r, SendOutcome.DEFERRED, None, "", text, retry_after)
+        for r in envelope.recipients
+    ]

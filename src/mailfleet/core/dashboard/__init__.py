@@ -1,0 +1,1 @@
+"""What the dashboard and the REST API show: view values, grading against thresholds, ports."""

@@ -1,0 +1,308 @@
+"""The dispatcher: claim due messages, gate them, sign them, send them, record what happened.
+
+One batch at a time::
+
+    claim (lease) -> suppression check -> SendGate -> build headers -> DKIM sign
+      -> relay (concurrently, over pooled connections) -> settle all outcomes in one commit
+
+Crash window: a message is handed to the relay and the worker dies before its batch is
+settled. Its lease runs out, the next claim takes it, and it is sent again with the same
+Message-ID (fixed at enqueue), so receivers and the feedback side can tell it is one message.
+That is the only way a message goes out twice; nothing is ever lost, because a message leaves
+``sending`` only through a settle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mailfleet.core.ports import Clock
+from mailfleet.core.secrets import Secret
+from mailfleet.core.sending.dkim import DkimSigner
+from mailfleet.core.sending.message import BuildContext, build_message
+from mailfleet.core.sending.model import Claim, MessageState, QueuedMessage
+from mailfleet.core.sending.outcomes import RecipientResult, RetryPolicy, SendOutcome
+from mailfleet.core.sending.ports import (
+    DkimKeys,
+    Envelope,
+    GateRequest,
+    MessageQueue,
+    MxLookup,
+    Outcome,
+    Relay,
+    SendGate,
+    Suppressions,
+)
+from mailfleet.core.sending.shaping import ShapingPolicy, ShapingState
+from mailfleet.core.verp import encode_verp
+
+# Batches sent at once by one dispatcher; with the one being settled, a crash can repeat
+# at most BATCHES_IN_FLIGHT + 1 batches (see "Crash window" in docs/sending.md).
+BATCHES_IN_FLIGHT = 2
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    """How the dispatcher works. ``verp_key`` signs return paths and unsubscribe tokens."""
+
+    verp_key: Secret
+    batch_size: int = 200
+    lease_seconds: float = 300.0
+    concurrency: int = 8
+    return_path_prefix: str = "bounces."
+    unsubscribe_url: str = ""  # e.g. https://mail.example.com/u ; the token is appended
+    feedback_sender_id: str = "mailfleet"
+    require_dkim: bool = True
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass
+class DispatchReport:
+    """What a run did, by final state of each settled message."""
+
+    claimed: int = 0
+    batches: int = 0
+    states: dict[str, int] = field(default_factory=dict)
+
+    def add(self, outcomes: list[Outcome]) -> None:
+        """Count a settled batch."""
+        self.batches += 1
+        self.claimed += len(outcomes)
+        for outcome in outcomes:
+            self.states[outcome.state.value] = self.states.get(outcome.state.value, 0) + 1
+
+
+class Dispatcher:
+    """Moves due messages from the queue to a relay. One instance per worker process."""
+
+    def __init__(
+        self,
+        *,
+        queue: MessageQueue,
+        relay: Relay,
+        gate: SendGate,
+        suppressions: Suppressions,
+        keys: DkimKeys,
+        clock: Clock,
+        settings: DispatchSettings,
+        worker: str,
+        unit_random: Callable[[], float] = random.random,
+        shaping: ShapingPolicy | None = None,
+        mx: MxLookup | None = None,
+    ) -> None:
+        self.queue = queue
+        self.relay = relay
+        self.gate = gate
+        self.suppressions = suppressions
+        self.keys = keys
+        self.clock = clock
+        self.settings = settings
+        self.worker = worker
+        self._random = unit_random
+        self._signers: dict[str, DkimSigner | None] = {}
+        self.shaping = shaping
+        self.shaping_state = ShapingState()
+        self._mx = mx
+        self._providers: dict[str, str] = {}
+
+    async def run_once(self) -> int:
+        """Claim, send and settle one batch; the number of messages it held."""
+        now = self.clock.now()
+        claim = self.queue.claim(
+            self.worker, self.settings.batch_size, now, self.settings.lease_seconds
+        )
+        if not claim.messages:
+            return 0
+        outcomes = await self.process(claim)
+        self.queue.settle(self.worker, outcomes, self.clock.now())
+        return len(outcomes)
+
+    async def drain(self, report: DispatchReport | None = None) -> DispatchReport:
+        """Run batches until nothing is due.
+
+        Two batches are in flight at once, sharing one bound on concurrent sends, so the
+        connections never idle at a batch boundary; the database work runs in threads beside
+        the sending (the next claim, and the settle of the batch that just finished).
+        """
+        report = report or DispatchReport()
+        limit = asyncio.Semaphore(self.settings.concurrency)
+        running: deque[asyncio.Task[list[Outcome]]] = deque()
+        settling: asyncio.Task[int] | None = None
+        claim = await asyncio.to_thread(self._claim)
+        try:
+            while claim.messages or running:
+                if claim.messages:
+                    running.append(asyncio.create_task(self.process(claim, limit)))
+                if len(running) >= BATCHES_IN_FLIGHT or not claim.messages:
+                    outcomes = await running.popleft()
+                    if settling is not None:
+                        await settling
+                    settling = asyncio.create_task(
+                        asyncio.to_thread(
+                            self.queue.settle, self.worker, outcomes, self.clock.now()
+                        )
+                    )
+                    report.add(outcomes)
+                if claim.messages:
+                    claim = await asyncio.to_thread(self._claim)
+        finally:
+            for task in running:
+                task.cancel()
+            if settling is not None:
+                await settling
+        return report
+
+    def _claim(self) -> Claim:
+        return self.queue.claim(
+            self.worker, self.settings.batch_size, self.clock.now(), self.settings.lease_seconds
+        )
+
+    async def process(self, claim: Claim, limit: asyncio.Semaphore | None = None) -> list[Outcome]:
+        """Decide and carry out the fate of every message in ``claim``."""
+        now = self.clock.now()
+        blocked = self.suppressions.suppressed(m.draft.recipient for m in claim.messages)
+        outcomes: list[Outcome] = []
+        to_send: list[QueuedMessage] = []
+        for message in claim.messages:
+            if message.draft.recipient.lower() in blocked:
+                outcomes.append(Outcome(message.id, MessageState.SUPPRESSED, "suppressed"))
+                continue
+            provider = self._provider(message.recipient_domain)
+            held = self._held_by_shaping(message, provider, now)
+            if held is not None:
+                outcomes.append(held)
+                continue
+            decision = self.gate.acquire(
+                GateRequest(
+                    message.sender_domain,
+                    message.draft.sender,
+                    message.recipient_domain,
+                    provider=provider,
+                ),
+                now,
+            )
+            if not decision.allowed:
+                outcomes.append(
+                    Outcome(
+                        message.id,
+                        MessageState.SCHEDULED,
+                        f"held by the send gate: {decision.reason}",
+                        not_before=decision.retry_at,
+                        counted=False,
+                    )
+                )
+                continue
+            to_send.append(message)
+        limit = limit or asyncio.Semaphore(self.settings.concurrency)
+        sent = await asyncio.gather(
+            *(self._send_one(m, now, limit, claim.lease_until) for m in to_send)
+        )
+        return outcomes + [o for o in sent if o is not None]
+
+    async def _send_one(
+        self, message: QueuedMessage, now: datetime, limit: asyncio.Semaphore, lease_until: datetime
+    ) -> Outcome | None:
+        async with limit:
+            if self.clock.now() >= lease_until:
+                # The lease ran out while this batch waited: another claim may own the message
+                # now, so it is left alone (no send, no outcome) rather than sent twice.
+                return None
+            signer = self._signer(message.sender_domain)
+            if signer is None and self.settings.require_dkim:
+                reply = f"no DKIM key for {message.sender_domain} in the vault"
+                return Outcome(message.id, MessageState.FAILED, reply)
+            envelope = self._envelope(message, now, signer)
+            results = await self.relay.send(envelope)
+        return self._outcome(message, results[0])
+
+    def _envelope(
+        self, message: QueuedMessage, now: datetime, signer: DkimSigner | None
+    ) -> Envelope:
+        domain = message.sender_domain
+        return_path = self.settings.return_path_prefix + domain
+        verp = encode_verp(str(message.id), self.settings.verp_key, return_path)
+        token = verp.partition("+")[2].partition("@")[0]
+        context = BuildContext(
+            now=now,
+            unsubscribe_mailto=f"unsubscribe+{token}@{return_path}",
+            unsubscribe_url=(
+                f"{self.settings.unsubscribe_url.rstrip('/')}/{token}"
+                if self.settings.unsubscribe_url
+                else ""
+            ),
+            feedback_sender_id=self.settings.feedback_sender_id,
+        )
+        data = build_message(message, context)
+        if signer is not None:
+            data = signer.sign(data, timestamp=int(now.timestamp()))
+        return Envelope(
+            verp,
+            (message.draft.recipient,),
+            data,
+            message.message_id,
+            message.draft.sender,
+            message.draft.segment,
+        )
+
+    def _provider(self, domain: str) -> str:
+        if self.shaping is None:
+            return ""
+        if domain not in self._providers:
+            hosts = self._mx.hosts(domain) if self._mx is not None else ()
+            self._providers[domain] = self.shaping.provider_for(domain, hosts)
+        return self._providers[domain]
+
+    def _held_by_shaping(
+        self, message: QueuedMessage, provider: str, now: datetime
+    ) -> Outcome | None:
+        until = self.shaping_state.suspended_until(provider, message.sender_domain, now)
+        if until is None:
+            return None
+        backoff = self.shaping_state.active(provider, message.sender_domain, now)
+        reason = backoff.reason if backoff else ""
+        return Outcome(
+            message.id,
+            MessageState.SCHEDULED,
+            f"{provider} suspended for {message.sender_domain} after: {reason}",
+            not_before=until,
+            counted=False,
+        )
+
+    def _outcome(self, message: QueuedMessage, result: RecipientResult) -> Outcome:
+        relay = self.relay.name
+        if result.outcome is SendOutcome.DEFERRED and self.shaping is not None:
+            self.shaping_state.record(
+                self.shaping,
+                self._provider(message.recipient_domain),
+                message.sender_domain,
+                result,
+                self.clock.now(),
+            )
+        if result.outcome is SendOutcome.SENT:
+            return Outcome(message.id, MessageState.SENT, result.reply, relay=relay)
+        if result.outcome is SendOutcome.BOUNCED:
+            return Outcome(
+                message.id, MessageState.BOUNCED, result.reply, results=(result,), relay=relay
+            )
+        if result.outcome is SendOutcome.DEFERRED:
+            retry_at = self.settings.retry.next_attempt(
+                message.attempts, self.clock.now(), self._random(), result.retry_after
+            )
+            if retry_at is not None:
+                return Outcome(
+                    message.id, MessageState.DEFERRED, result.reply, retry_at, (result,), relay
+                )
+        return Outcome(
+            message.id, MessageState.FAILED, result.reply, results=(result,), relay=relay
+        )
+
+    def _signer(self, domain: str) -> DkimSigner | None:
+        if domain not in self._signers:
+            keys = self.keys.keys_for(domain)
+            self._signers[domain] = DkimSigner(keys) if keys else None
+        return self._signers[domain]

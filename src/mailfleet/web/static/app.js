@@ -1,0 +1,14 @@
+// Small progressive enhancements; every page works without this script.
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  // Filters apply as soon as a select changes.
+  for (const select of document.querySelectorAll("form.filters select")) {
+    select.addEventListener("change", () => select.form.requestSubmit());
+  }
+  // A confirmation button cannot be pressed twice.
+  for (const form of document.querySelectorAll("form[method=post]")) {
+    form.addEventListener("submit", () => {
+      for (const button of form.querySelectorAll("button[type=submit]")) button.disabled = true;
+    });
+  }
+});
