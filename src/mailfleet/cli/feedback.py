@@ -86,12 +86,12 @@ def ingest(
     """
     with reporting(as_json):
         app = state(ctx).app()
-        store, key = app.feedback_store(), app.verp_key()
+        store, key, lookup = app.feedback_store(), app.verp_key(), app.sent_lookup()
         results = []
         for path in files:
             raw = path.read_bytes()
             result = ingest_service.ingest_message(
-                raw, store=store, clock=app.clock, verp_key=key, source="file"
+                raw, store=store, clock=app.clock, verp_key=key, source="file", lookup=lookup
             )
             results.append((str(path), result))
     if as_json:
