@@ -27,6 +27,7 @@ from mailfleet.adapters.dns.resolver import DnsPythonResolver
 from mailfleet.adapters.dns.rfc2136 import Rfc2136Provider
 from mailfleet.adapters.dns.route53 import Route53Provider
 from mailfleet.adapters.dns.spf_oracle import PySpfOracle
+from mailfleet.adapters.feedback.metrics import FeedbackDomainMetrics
 from mailfleet.adapters.feedback.smtp_intake import FeedbackSmtpIntake
 from mailfleet.adapters.logs import configure_logging
 from mailfleet.adapters.notify.email import SmtpEmailNotifier
@@ -40,7 +41,6 @@ from mailfleet.adapters.reputation.config import (
     WebhookChannel,
     load_reputation_config,
 )
-from mailfleet.adapters.reputation.memory_store import InMemoryDomainMetrics
 from mailfleet.adapters.reputation.sql_store import SqlReputationStore
 from mailfleet.adapters.reputation.udp_resolver import UdpDnsblResolver
 from mailfleet.adapters.secret_refs import resolve_secret_ref
@@ -179,17 +179,19 @@ class App:
             self._database.dispose()
             self._database = None
 
-    def warmup_ports(self) -> WarmupPorts:
-        """Warmup state in the database; metrics and listings from their twins until the
-        feedback and reputation capabilities provide real sources."""
+    def warmup_ports(self, fleet: Fleet | None = None) -> WarmupPorts:
+        """Warmup state in the database; metrics from the feedback store's daily counts;
+        listings from reputation's latest DNSBL run (a listed domain, or, with the ``fleet``,
+        a listed sending IP of it, is a breach)."""
         from mailfleet.adapters.db.warmup_store import SqlWarmupStore
-        from mailfleet.adapters.warmup.memory import InMemoryBlocklist, InMemoryMetrics
+        from mailfleet.adapters.feedback.metrics import FeedbackMetricsSource
+        from mailfleet.adapters.warmup.dnsbl_listings import DnsblListings
 
         gate, start = shipped_rules()
         return WarmupPorts(
             store=SqlWarmupStore(self.database(), self.clock),
-            metrics=InMemoryMetrics(),
-            blocklist=InMemoryBlocklist(),
+            metrics=FeedbackMetricsSource(self.feedback_store()),
+            blocklist=DnsblListings(self.reputation_store(), fleet),
             gate=gate,
             start=start,
         )
@@ -242,8 +244,8 @@ class App:
     def monitoring_ports(self, fleet: Fleet) -> MonitoringPorts:
         """Everything the monitoring cycle talks to, for ``fleet``.
 
-        Metrics come from an empty in-memory source until the feedback capability provides
-        a real one: rate rules then see no evidence and stay quiet.
+        Metrics are the feedback store's per-domain counts (deliveries, bounces, complaints,
+        deferrals), so the rate rules judge what was really sent.
         """
         config = self.reputation_config()
         store = self.reputation_store()
@@ -254,7 +256,7 @@ class App:
             concurrency=config.resolver.concurrency,
         )
         notifiers = _notifiers(config.alerts, fleet, self.env)
-        metrics = InMemoryDomainMetrics()
+        metrics = FeedbackDomainMetrics(self.feedback_store())
         return MonitoringPorts(resolver, metrics, store, store, store, notifiers, self.clock)
 
     def dns_template(self, path: Path | None = None) -> DnsTemplate:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from importlib import resources
@@ -12,13 +11,12 @@ import pytest
 import redis
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from wiring_kit import REDIS_URL
 
 from mailfleet.adapters.sending.smtp_sink import RecordingSink, start_sink
 from mailfleet.core.fleet import Fleet
 from mailfleet.core.sending.dkim import DkimAlgorithm, DkimKey
 from mailfleet.spec import load_fleet
-
-REDIS_URL = os.environ.get("MAILFLEET_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture(scope="session")

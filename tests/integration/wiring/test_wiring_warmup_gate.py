@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from wiring_kit import dispatcher, draft, drain
+from wiring_kit import REDIS_URL, dispatcher, draft, drain
 
-from conftest import REDIS_URL
 from mailfleet.adapters.clock import FakeClock
 from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.warmup_store import SqlWarmupStore

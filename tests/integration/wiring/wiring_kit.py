@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 from mailfleet.adapters.clock import FakeClock
 from mailfleet.adapters.db.database import Database
@@ -19,6 +20,7 @@ from mailfleet.policy.rules import bounce_rules, suppression_policy
 from mailfleet.services.dispatcher import Dispatcher, DispatchReport, DispatchSettings
 
 VERP_KEY = Secret("w" * 32)
+REDIS_URL = os.environ.get("MAILFLEET_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def feedback_store(database: Database) -> SqlFeedbackStore:
