@@ -245,7 +245,8 @@ class App:
         """Everything the monitoring cycle talks to, for ``fleet``.
 
         Metrics are the feedback store's per-domain counts (deliveries, bounces, complaints,
-        deferrals), so the rate rules judge what was really sent.
+        deferrals), so the rate rules judge what was really sent; an isolated pool domain's
+        waiting mail moves to its healthy peers on the outbound queue.
         """
         config = self.reputation_config()
         store = self.reputation_store()
@@ -257,7 +258,9 @@ class App:
         )
         notifiers = _notifiers(config.alerts, fleet, self.env)
         metrics = FeedbackDomainMetrics(self.feedback_store())
-        return MonitoringPorts(resolver, metrics, store, store, store, notifiers, self.clock)
+        return MonitoringPorts(
+            resolver, metrics, store, store, store, notifiers, self.clock, self.message_queue()
+        )
 
     def dns_template(self, path: Path | None = None) -> DnsTemplate:
         """The DNS template: the shipped ``policy/dns.toml``, or the file at ``path``."""
