@@ -27,6 +27,7 @@ from mailfleet.adapters.dns.resolver import DnsPythonResolver
 from mailfleet.adapters.dns.rfc2136 import Rfc2136Provider
 from mailfleet.adapters.dns.route53 import Route53Provider
 from mailfleet.adapters.dns.spf_oracle import PySpfOracle
+from mailfleet.adapters.feedback.metrics import FeedbackDomainMetrics
 from mailfleet.adapters.feedback.smtp_intake import FeedbackSmtpIntake
 from mailfleet.adapters.logs import configure_logging
 from mailfleet.adapters.notify.email import SmtpEmailNotifier
@@ -40,11 +41,10 @@ from mailfleet.adapters.reputation.config import (
     WebhookChannel,
     load_reputation_config,
 )
-from mailfleet.adapters.reputation.memory_store import InMemoryDomainMetrics
 from mailfleet.adapters.reputation.sql_store import SqlReputationStore
 from mailfleet.adapters.reputation.udp_resolver import UdpDnsblResolver
 from mailfleet.adapters.secret_refs import resolve_secret_ref
-from mailfleet.adapters.sending.memory import InMemorySendGate, InMemorySuppressions
+from mailfleet.adapters.sending.memory import InMemorySendGate
 from mailfleet.adapters.sending.policy_files import load_shaping
 from mailfleet.adapters.sending.smtp_relay import SmtpRelay, SmtpRelayConfig
 from mailfleet.adapters.sending.sql_queue import SqlMessageQueue
@@ -64,7 +64,12 @@ from mailfleet.core.dns.ports import DnsProvider, DnsResolver, SpfOracle
 from mailfleet.core.dns.templates import DnsTemplate
 from mailfleet.core.errors import ConfigError, SecretNotFound
 from mailfleet.core.feedback.intake import DEFAULT_MAX_BYTES, IntakeAddresses
-from mailfleet.core.feedback.ports import BounceMailbox, DmarcStore, SnsHttpClient
+from mailfleet.core.feedback.ports import (
+    BounceMailbox,
+    DmarcStore,
+    SentMessageLookup,
+    SnsHttpClient,
+)
 from mailfleet.core.fleet import Fleet, Provider, ProviderRole
 from mailfleet.core.mailboxes.ports import MailboxLedger, MailboxProvider
 from mailfleet.core.ports import Clock
@@ -74,12 +79,12 @@ from mailfleet.core.reputation.rules import AlertRule
 from mailfleet.core.reputation.zones import DnsblZone
 from mailfleet.core.secrets import Secret
 from mailfleet.core.sending.model import MessageDraft
-from mailfleet.core.sending.ports import Relay
+from mailfleet.core.sending.ports import Relay, SendGate
 from mailfleet.core.warmup.ports import Limiter
 from mailfleet.policy.alerts import load_rules
 from mailfleet.policy.dns import load_dns_template
 from mailfleet.policy.dnsbl import load_zones
-from mailfleet.policy.rules import suppression_policy
+from mailfleet.policy.rules import bounce_rules, suppression_policy
 from mailfleet.services import sending as sending_service
 from mailfleet.services.dashboard import DashboardSources
 from mailfleet.services.dispatcher import Dispatcher, DispatchSettings
@@ -181,17 +186,19 @@ class App:
             self._database.dispose()
             self._database = None
 
-    def warmup_ports(self) -> WarmupPorts:
-        """Warmup state in the database; metrics and listings from their twins until the
-        feedback and reputation capabilities provide real sources."""
+    def warmup_ports(self, fleet: Fleet | None = None) -> WarmupPorts:
+        """Warmup state in the database; metrics from the feedback store's daily counts;
+        listings from reputation's latest DNSBL run (a listed domain, or, with the ``fleet``,
+        a listed sending IP of it, is a breach)."""
         from mailfleet.adapters.db.warmup_store import SqlWarmupStore
-        from mailfleet.adapters.warmup.memory import InMemoryBlocklist, InMemoryMetrics
+        from mailfleet.adapters.feedback.metrics import FeedbackMetricsSource
+        from mailfleet.adapters.warmup.dnsbl_listings import DnsblListings
 
         gate, start = shipped_rules()
         return WarmupPorts(
             store=SqlWarmupStore(self.database(), self.clock),
-            metrics=InMemoryMetrics(),
-            blocklist=InMemoryBlocklist(),
+            metrics=FeedbackMetricsSource(self.feedback_store()),
+            blocklist=DnsblListings(self.reputation_store(), fleet),
             gate=gate,
             start=start,
         )
@@ -244,8 +251,9 @@ class App:
     def monitoring_ports(self, fleet: Fleet) -> MonitoringPorts:
         """Everything the monitoring cycle talks to, for ``fleet``.
 
-        Metrics come from an empty in-memory source until the feedback capability provides
-        a real one: rate rules then see no evidence and stay quiet.
+        Metrics are the feedback store's per-domain counts (deliveries, bounces, complaints,
+        deferrals), so the rate rules judge what was really sent; an isolated pool domain's
+        waiting mail moves to its healthy peers on the outbound queue.
         """
         config = self.reputation_config()
         store = self.reputation_store()
@@ -256,8 +264,10 @@ class App:
             concurrency=config.resolver.concurrency,
         )
         notifiers = _notifiers(config.alerts, fleet, self.env)
-        metrics = InMemoryDomainMetrics()
-        return MonitoringPorts(resolver, metrics, store, store, store, notifiers, self.clock)
+        metrics = FeedbackDomainMetrics(self.feedback_store())
+        return MonitoringPorts(
+            resolver, metrics, store, store, store, notifiers, self.clock, self.message_queue()
+        )
 
     def dns_template(self, path: Path | None = None) -> DnsTemplate:
         """The DNS template: the shipped ``policy/dns.toml``, or the file at ``path``, with
@@ -362,8 +372,12 @@ class App:
         """The inbound SMTP server for reports, feeding the ingest service."""
         store, key = self.feedback_store(), self.verp_key()
 
+        lookup = self.sent_lookup()
+
         def on_report(raw: bytes, recipients: tuple[str, ...]) -> None:
-            ingest_message(raw, store=store, clock=self.clock, verp_key=key, source="smtp")
+            ingest_message(
+                raw, store=store, clock=self.clock, verp_key=key, source="smtp", lookup=lookup
+            )
 
         return FeedbackSmtpIntake(addresses, on_report, host=host, port=port, max_bytes=max_bytes)
 
@@ -489,24 +503,34 @@ class App:
         """The outbound message queue in the database."""
         return SqlMessageQueue(self.database())
 
-    def dispatcher(self, relay: Relay, settings: DispatchSettings, worker: str) -> Dispatcher:
+    def dispatcher(
+        self, relay: Relay, settings: DispatchSettings, worker: str, fleet: Fleet | None = None
+    ) -> Dispatcher:
         """A dispatcher over the queue, the vault's DKIM keys and an SMTP relay.
 
-        The embedded send gate caps each mailbox at its spec daily limit, and the suppression
-        list is in memory, until the warmup and feedback capabilities provide theirs. Shaping
-        uses the shipped policy; receiving providers are recognised by well-known domains
-        until an MX resolver is wired in.
+        The suppression list is the feedback store's (global and per sending domain), and
+        every attempt's result is recorded there as a delivery, deferral or bounce event.
+        With the ``fleet``, the gate is the warmup's (``send_gate``); without one, each mailbox
+        is capped at its synced daily limit. Shaping uses the shipped policy; receiving
+        providers are recognised by well-known domains until an MX resolver is wired in.
         """
+        from mailfleet.adapters.sending.feedback_links import (
+            FeedbackDeliveryLog,
+            FeedbackSuppressions,
+        )
+
+        feedback = self.feedback_store()
         return Dispatcher(
             queue=self.message_queue(),
             relay=relay,
-            gate=InMemorySendGate(mailbox_caps=sending_service.mailbox_caps(self.fleet_store())),
-            suppressions=InMemorySuppressions(),
+            gate=self.send_gate(fleet),
+            suppressions=FeedbackSuppressions(feedback, self.clock),
             keys=VaultDkimKeys(self.vault()),
             clock=self.clock,
             settings=settings,
             worker=worker,
             shaping=load_shaping(),
+            log=FeedbackDeliveryLog(feedback, bounce_rules(), suppression_policy()),
         )
 
     def submission_controller(
@@ -556,6 +580,26 @@ class App:
             for ip, _ in sources
         }
         return RelayPool(relays, {"default": list(sources)}, name="smtp-pool")
+
+    def sent_lookup(self) -> SentMessageLookup:
+        """Finds the queued message a bounce's VERP token (or Message-ID) points back to."""
+        from mailfleet.adapters.sending.feedback_links import QueueSentMessageLookup
+
+        return QueueSentMessageLookup(self.database())
+
+    def send_gate(self, fleet: Fleet | None) -> SendGate:
+        """The dispatcher's gate: today's warmup caps of ``fleet`` through the shared limiter
+        (paused and isolated domains get nothing); without a fleet, the synced mailboxes'
+        daily limits in this process."""
+        if fleet is None:
+            caps = sending_service.mailbox_caps(self.fleet_store())
+            return InMemorySendGate(mailbox_caps=caps)
+        from mailfleet.adapters.db.warmup_store import SqlWarmupStore
+        from mailfleet.adapters.sending.warmup_gate import WarmupSendGate
+
+        store = SqlWarmupStore(self.database(), self.clock)
+        states = self.reputation_store().domain_states
+        return WarmupSendGate(fleet, store, self.limiter(), self.clock, states)
 
 
 def _notifiers(config: AlertsConfig, fleet: Fleet, env: Mapping[str, str] | None) -> list[Notifier]:

@@ -87,11 +87,11 @@ def ingest(
     """
     with reporting(as_json):
         app = state(ctx).app()
-        store, key = app.feedback_store(), app.verp_key()
+        store, key, lookup = app.feedback_store(), app.verp_key(), app.sent_lookup()
         raws = [path.read_bytes() for path in files]
         # One transaction for the lot: many files ingest several times faster.
         done = ingest_service.ingest_batch(
-            raws, store=store, clock=app.clock, verp_key=key, source="file"
+            raws, store=store, clock=app.clock, verp_key=key, source="file", lookup=lookup
         )
         results = [(str(path), result) for path, result in zip(files, done, strict=True)]
     if as_json:
@@ -154,7 +154,11 @@ def poll_imap(
             )
             try:
                 result = imap_service.poll_mailbox(
-                    mailbox, store=app.feedback_store(), clock=app.clock, verp_key=app.verp_key()
+                    mailbox,
+                    store=app.feedback_store(),
+                    clock=app.clock,
+                    verp_key=app.verp_key(),
+                    lookup=app.sent_lookup(),
                 )
             finally:
                 mailbox.close()

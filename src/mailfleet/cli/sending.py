@@ -17,13 +17,14 @@ import typer
 from rich.table import Table
 
 from mailfleet.adapters.sending.smtp_relay import SmtpRelayConfig, TlsMode
-from mailfleet.cli.context import state
+from mailfleet.cli.context import spec_path, state
 from mailfleet.cli.output import EXIT_BAD_INPUT, console, err_console, print_json, reporting
 from mailfleet.core.sending.campaign import CampaignError, CampaignTemplate
 from mailfleet.core.sending.model import MessageDraft
 from mailfleet.core.sending.ports import Relay
 from mailfleet.services import sending as sending_service
 from mailfleet.services.dispatcher import Dispatcher, DispatchReport, DispatchSettings
+from mailfleet.spec import load_fleet
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 AtOption = Annotated[
@@ -220,7 +221,10 @@ def dispatch(
 ) -> None:
     """Send due messages: claim, check suppression and caps, sign DKIM, relay, record.
 
-    Run several on PostgreSQL to share the work; each claims its own batches.
+    Run several on PostgreSQL to share the work; each claims its own batches. When the
+    spec file exists, each domain sends at most today's warmup cap (paced over its business
+    hours, shared by every worker through Redis when `redis_url` is set); held mail waits,
+    scheduled for when a cap has room again.
 
     Example: `mailfleet dispatch --relay-host smtp.relay.example --relay-port 587
     --username fleet --password-secret relay/password --once`
@@ -253,7 +257,9 @@ def dispatch(
             unsubscribe_url=unsubscribe_url,
             require_dkim=not allow_unsigned,
         )
-        dispatcher = app.dispatcher(relay, settings, worker)
+        path = spec_path(ctx, None)
+        fleet = load_fleet(path) if path.exists() else None
+        dispatcher = app.dispatcher(relay, settings, worker, fleet)
         report = asyncio.run(_run(dispatcher, once, poll_seconds))
     if as_json:
         print_json({"ok": True, "worker": worker, "messages": report.claimed, **report.states})

@@ -54,7 +54,7 @@ def status(ctx: typer.Context, spec: SpecOption = None, as_json: JsonOption = Fa
     with reporting(as_json):
         fleet = load_fleet(path)
         app = state(ctx).app()
-        rows = warmup_service.warmup_status(fleet, app.warmup_ports(), app.clock.now().date())
+        rows = warmup_service.warmup_status(fleet, app.warmup_ports(fleet), app.clock.now().date())
     if as_json:
         print_json({"ok": True, "domains": [r.as_dict() for r in rows]})
         return
@@ -105,7 +105,7 @@ def explain(
         fleet = load_fleet(path)
         app = state(ctx).app()
         result = warmup_service.explain(
-            fleet, app.warmup_ports(), domain, app.clock.now().date(), limit
+            fleet, app.warmup_ports(fleet), domain, app.clock.now().date(), limit
         )
     if as_json:
         print_json({"ok": True, **result.as_dict()})
@@ -146,7 +146,7 @@ def run(
         fleet = load_fleet(path)
         app = state(ctx).app()
         judged = _parse_day(day) if day else app.clock.now().date() - timedelta(days=1)
-        decisions = warmup_service.run_daily_decisions(fleet, app.warmup_ports(), judged)
+        decisions = warmup_service.run_daily_decisions(fleet, app.warmup_ports(fleet), judged)
     if as_json:
         print_json(
             {"ok": True, "day": judged.isoformat(), "decisions": [d.as_dict() for d in decisions]}

@@ -28,6 +28,8 @@ from mailfleet.core.sending.message import BuildContext, build_message
 from mailfleet.core.sending.model import Claim, MessageState, QueuedMessage
 from mailfleet.core.sending.outcomes import RecipientResult, RetryPolicy, SendOutcome
 from mailfleet.core.sending.ports import (
+    Attempt,
+    DeliveryLog,
     DkimKeys,
     Envelope,
     GateRequest,
@@ -94,6 +96,7 @@ class Dispatcher:
         unit_random: Callable[[], float] = random.random,
         shaping: ShapingPolicy | None = None,
         mx: MxLookup | None = None,
+        log: DeliveryLog | None = None,
     ) -> None:
         self.queue = queue
         self.relay = relay
@@ -109,6 +112,8 @@ class Dispatcher:
         self.shaping_state = ShapingState()
         self._mx = mx
         self._providers: dict[str, str] = {}
+        self._log = log
+        self._attempts: dict[int, Attempt] = {}
 
     async def run_once(self) -> int:
         """Claim, send and settle one batch; the number of messages it held."""
@@ -119,8 +124,20 @@ class Dispatcher:
         if not claim.messages:
             return 0
         outcomes = await self.process(claim)
-        self.queue.settle(self.worker, outcomes, self.clock.now())
+        self._settle(outcomes)
         return len(outcomes)
+
+    def _settle(self, outcomes: list[Outcome]) -> int:
+        """Settle a batch, then tell the delivery log what each attempt got.
+
+        The log is written after the queue's commit: a crash in between loses a few counts
+        (the rates' denominator) but never records an attempt the queue would redo.
+        """
+        settled = self.queue.settle(self.worker, outcomes, self.clock.now())
+        attempts = [a for o in outcomes if (a := self._attempts.pop(o.id, None)) is not None]
+        if self._log is not None and attempts:
+            self._log.record(attempts, self.clock.now())
+        return settled
 
     async def drain(self, report: DispatchReport | None = None) -> DispatchReport:
         """Run batches until nothing is due.
@@ -142,11 +159,7 @@ class Dispatcher:
                     outcomes = await running.popleft()
                     if settling is not None:
                         await settling
-                    settling = asyncio.create_task(
-                        asyncio.to_thread(
-                            self.queue.settle, self.worker, outcomes, self.clock.now()
-                        )
-                    )
+                    settling = asyncio.create_task(asyncio.to_thread(self._settle, outcomes))
                     report.add(outcomes)
                 if claim.messages:
                     claim = await asyncio.to_thread(self._claim)
@@ -165,11 +178,11 @@ class Dispatcher:
     async def process(self, claim: Claim, limit: asyncio.Semaphore | None = None) -> list[Outcome]:
         """Decide and carry out the fate of every message in ``claim``."""
         now = self.clock.now()
-        blocked = self.suppressions.suppressed(m.draft.recipient for m in claim.messages)
+        blocked = self._suppressed(claim)
         outcomes: list[Outcome] = []
         to_send: list[QueuedMessage] = []
         for message in claim.messages:
-            if message.draft.recipient.lower() in blocked:
+            if (message.sender_domain, message.draft.recipient.lower()) in blocked:
                 outcomes.append(Outcome(message.id, MessageState.SUPPRESSED, "suppressed"))
                 continue
             provider = self._provider(message.recipient_domain)
@@ -204,6 +217,18 @@ class Dispatcher:
         )
         return outcomes + [o for o in sent if o is not None]
 
+    def _suppressed(self, claim: Claim) -> set[tuple[str, str]]:
+        """(sending domain, recipient) pairs the suppression list stops: one question per
+        sending domain in the batch, so per-domain suppressions count as well as global ones."""
+        by_domain: dict[str, list[str]] = {}
+        for message in claim.messages:
+            by_domain.setdefault(message.sender_domain, []).append(message.draft.recipient)
+        return {
+            (domain, address)
+            for domain, recipients in by_domain.items()
+            for address in self.suppressions.suppressed(recipients, domain)
+        }
+
     async def _send_one(
         self, message: QueuedMessage, now: datetime, limit: asyncio.Semaphore, lease_until: datetime
     ) -> Outcome | None:
@@ -218,6 +243,7 @@ class Dispatcher:
                 return Outcome(message.id, MessageState.FAILED, reply)
             envelope = self._envelope(message, now, signer)
             results = await self.relay.send(envelope)
+        self._attempts[message.id] = Attempt(message, results[0], self.relay.name)
         return self._outcome(message, results[0])
 
     def _envelope(

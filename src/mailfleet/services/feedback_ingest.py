@@ -64,7 +64,9 @@ def _event(
         reason=reason,
         status=recipient.status,
         permanent=recipient.permanent,
-        message_id=message_id or report.original_message_id,
+        # the sent message's own Message-ID when the lookup found it, so that the bounce and
+        # the delivery event of one message carry the same id
+        message_id=(sent.message_id if sent else None) or message_id or report.original_message_id,
         sending_domain=sent.sending_domain if sent else _domain(report.original_sender),
         mailbox=sent.mailbox if sent else report.original_sender,
         ip=sent.ip if sent else None,

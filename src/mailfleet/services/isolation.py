@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from mailfleet.core.errors import MailfleetError
 from mailfleet.core.fleet import Fleet
@@ -15,7 +16,7 @@ from mailfleet.core.reputation.isolation import (
     Trouble,
     decide_isolation,
 )
-from mailfleet.core.reputation.ports import DomainStateStore
+from mailfleet.core.reputation.ports import DomainStateStore, QueueRotation
 from mailfleet.core.reputation.rules import AlertRule, SubjectKind
 from mailfleet.core.reputation.targets import BlocklistReport
 from mailfleet.core.state import DomainState
@@ -62,9 +63,12 @@ def isolate_troubled(
     found: Iterable[Trouble],
     store: DomainStateStore,
     clock: Clock,
+    queue: QueueRotation | None = None,
 ) -> tuple[IsolationDecision, ...]:
-    """Decide for every troubled domain and isolate the pool domains that must go."""
+    """Decide for every troubled domain and isolate the pool domains that must go; their
+    queued mail moves to the healthy domains of the pool when a ``queue`` is given."""
     decisions = decide_isolation(fleet, tuple(found), store.domain_states(), store.last_restores())
+    done = []
     for decision in decisions:
         if decision.action == IsolationAction.ISOLATE:
             store.set_domain_state(
@@ -74,7 +78,20 @@ def isolate_troubled(
                 reason="; ".join(decision.reasons),
                 by="auto",
             )
-    return decisions
+            done.append(_rotate(fleet, decision, queue, clock))
+        else:
+            done.append(decision)
+    return tuple(done)
+
+
+def _rotate(
+    fleet: Fleet, decision: IsolationDecision, queue: QueueRotation | None, clock: Clock
+) -> IsolationDecision:
+    """Move the isolated domain's waiting mail to its peers' mailboxes."""
+    senders = [m.address for d in decision.rotate_to for m in fleet.domain(d).mailboxes]
+    if queue is None or not senders:
+        return decision
+    return replace(decision, moved=queue.move_queued(decision.domain, senders, clock.now()))
 
 
 def isolate_domain(store: DomainStateStore, domain: str, clock: Clock, reason: str) -> str:

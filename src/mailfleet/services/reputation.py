@@ -18,6 +18,7 @@ from mailfleet.core.reputation.ports import (
     DomainMetrics,
     DomainStateStore,
     Notifier,
+    QueueRotation,
 )
 from mailfleet.core.reputation.rules import AlertRule, SubjectFacts
 from mailfleet.core.reputation.targets import (
@@ -84,6 +85,7 @@ class MonitoringPorts:
     domains: DomainStateStore
     notifiers: Sequence[Notifier]
     clock: Clock
+    queue: QueueRotation | None = None  # where an isolated domain's waiting mail is moved
 
 
 async def run_blocklist_check(
@@ -121,7 +123,7 @@ async def run_monitoring(
     )
     alert_run = await run_alerts(rules, facts, ports.alerts, ports.notifiers)
     found = troubles(report, rules, ports.alerts.alert_states(), ports.clock)
-    decisions = isolate_troubled(fleet, found, ports.domains, ports.clock)
+    decisions = isolate_troubled(fleet, found, ports.domains, ports.clock, ports.queue)
     return MonitoringRun(report, alert_run, decisions)
 
 

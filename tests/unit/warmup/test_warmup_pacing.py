@@ -83,3 +83,12 @@ def test_daylight_saving_day_keeps_local_hours() -> None:
     slots = pace_day(77, monday, WEEKDAYS, "America/New_York")
     assert slots[0].start == datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
     assert sum(s.ceiling for s in slots) == 77
+
+
+def test_the_hour_a_spring_forward_skips_gets_no_slot() -> None:
+    """On the DST start day in New York, 02:00-03:00 does not exist: no empty slot, full cap."""
+    hours = BusinessHours("night", (HoursWindow(frozenset(range(7)), time(1), time(4)),))
+    slots = pace_day(90, date(2026, 3, 8), hours, "America/New_York")
+    assert all(s.start < s.end for s in slots)
+    assert len(slots) == 2
+    assert sum(s.ceiling for s in slots) == 90

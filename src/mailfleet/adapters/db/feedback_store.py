@@ -189,6 +189,22 @@ class SqlFeedbackStore:
         active = [entry for entry in found if entry.active(now)]
         return min(active, key=lambda e: e.scope != GLOBAL_SCOPE) if active else None
 
+    def suppressed_among(
+        self, addresses: Sequence[str], sending_domain: str | None, now: datetime
+    ) -> set[str]:
+        """Those of ``addresses`` (lower-cased) an active suppression stops from
+        ``sending_domain``: one query for a whole batch, global and domain scopes."""
+        wanted = sorted({a.lower() for a in addresses})
+        if not wanted:
+            return set()
+        scopes = [GLOBAL_SCOPE] + ([sending_domain.lower()] if sending_domain else [])
+        query = select(SuppressionRow.address, SuppressionRow.expires_at).where(
+            SuppressionRow.address.in_(wanted), SuppressionRow.scope.in_(scopes)
+        )
+        with self._db.session() as s:
+            rows = s.execute(query).all()
+        return {address for address, expires in rows if expires is None or expires > now}
+
     def daily_counts(self, since: datetime, until: datetime) -> list[DailyCounts]:
         """Per-day, per-sending-domain counts of events in ``[since, until)``.
 

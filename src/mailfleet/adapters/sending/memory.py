@@ -22,6 +22,7 @@ from mailfleet.core.sending.model import (
 )
 from mailfleet.core.sending.outcomes import RecipientResult, SendOutcome
 from mailfleet.core.sending.ports import (
+    Attempt,
     Envelope,
     GateDecision,
     GateRequest,
@@ -77,9 +78,20 @@ class InMemorySuppressions:
         """Suppress ``address``."""
         self.addresses.add(address.lower())
 
-    def suppressed(self, addresses: Iterable[str]) -> set[str]:
-        """The suppressed ones among ``addresses``."""
+    def suppressed(self, addresses: Iterable[str], sending_domain: str = "") -> set[str]:
+        """The suppressed ones among ``addresses`` (one list for every sending domain)."""
         return {a.lower() for a in addresses} & self.addresses
+
+
+@dataclass
+class InMemoryDeliveryLog:
+    """Keeps every recorded attempt in a list."""
+
+    attempts: list[Attempt] = field(default_factory=list)
+
+    def record(self, attempts: Sequence[Attempt], at: datetime) -> None:
+        """Append ``attempts``."""
+        self.attempts.extend(attempts)
 
 
 @dataclass

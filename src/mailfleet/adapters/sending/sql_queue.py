@@ -162,6 +162,55 @@ class SqlMessageQueue:
         found = Counter({MessageState(state): int(n) for state, n in rows})
         return {state: found.get(state, 0) for state in MessageState}
 
+    def move_queued(self, domain: str, senders: Sequence[str], now: datetime) -> int:
+        """Give ``domain``'s waiting messages (queued, scheduled or deferred, not claimed) to
+        ``senders`` in turn; how many moved.
+
+        The Message-ID moves to the new domain with its unique part kept. The rows are locked
+        (``SKIP LOCKED`` on PostgreSQL) and the update re-checks that no worker claimed them,
+        so a message being sent is never changed under its worker.
+        """
+        if not senders:
+            return 0
+        t = OutboundMessageRow
+        waiting = [s.value for s in CLAIMABLE_STATES]
+        query = (
+            select(t.id, t.message_id)
+            .where(
+                t.state.in_(waiting),
+                t.claimed_by.is_(None),
+                func.lower(t.sender).like(f"%@{domain.lower()}"),
+            )
+            .order_by(t.id)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(_TABLE)
+            .where(
+                _TABLE.c.id == bindparam("b_id"),
+                _TABLE.c.state != MessageState.SENDING.value,  # not claimed since the select
+                _TABLE.c.claimed_by.is_(None),
+            )
+            .values(
+                sender=bindparam("b_sender"),
+                message_id=bindparam("b_message_id"),
+                updated_at=bindparam("b_now"),
+            )
+        )
+        with self._database.session() as session:
+            rows = session.execute(query).all()
+            params = []
+            for turn, (number, message_id) in enumerate(rows):
+                sender = senders[turn % len(senders)]
+                token = str(message_id).strip("<>").rpartition("@")[0]
+                new_id = new_message_id(token, sender.rpartition("@")[2])
+                params.append(
+                    {"b_id": number, "b_sender": sender, "b_message_id": new_id, "b_now": now}
+                )
+            if params:
+                session.connection().execute(statement, params)
+        return len(params)
+
     def message_ids(self) -> dict[int, str]:
         """Queue id to Message-ID for every message (for reports and tests)."""
         t = OutboundMessageRow

@@ -47,6 +47,7 @@ class IsolationDecision:
     action: IsolationAction
     reasons: tuple[str, ...]
     rotate_to: tuple[str, ...] = ()
+    moved: int = 0  # queued messages moved to the ``rotate_to`` domains
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready form."""
@@ -56,6 +57,7 @@ class IsolationDecision:
             "action": self.action.value,
             "reasons": list(self.reasons),
             "rotate_to": list(self.rotate_to),
+            "moved": self.moved,
         }
 
 

@@ -99,3 +99,12 @@ class DomainStateStore(Protocol):
     def last_restores(self) -> Mapping[str, datetime]:
         """When each domain was last restored by hand."""
         ...
+
+
+class QueueRotation(Protocol):
+    """Moves an isolated domain's waiting mail to healthy domains (the sending queue)."""
+
+    def move_queued(self, domain: str, senders: Sequence[str], now: datetime) -> int:
+        """Re-assign ``domain``'s queued, unclaimed messages to ``senders`` in turn (mailbox
+        addresses of the domains the mail rotates to); how many moved."""
+        ...

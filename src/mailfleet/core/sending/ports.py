@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from mailfleet.core.sending.dkim import DkimKey
-from mailfleet.core.sending.model import Claim, MessageDraft, MessageState
+from mailfleet.core.sending.model import Claim, MessageDraft, MessageState, QueuedMessage
 from mailfleet.core.sending.outcomes import RecipientResult
 
 
@@ -61,8 +61,26 @@ class SendGate(Protocol):
 class Suppressions(Protocol):
     """The suppression list (hard bounces, complaints, unsubscribes)."""
 
-    def suppressed(self, addresses: Iterable[str]) -> set[str]:
-        """Those of ``addresses`` that must not be mailed (lower-cased)."""
+    def suppressed(self, addresses: Iterable[str], sending_domain: str = "") -> set[str]:
+        """Those of ``addresses`` that must not be mailed from ``sending_domain`` (lower-cased):
+        the global list and, when a domain is given, that domain's own list."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One recipient's result of one relay attempt, with the message it belongs to."""
+
+    message: QueuedMessage
+    result: RecipientResult
+    relay: str = ""
+
+
+class DeliveryLog(Protocol):
+    """Where each attempt's result is told to the feedback side (the rates' denominator)."""
+
+    def record(self, attempts: Sequence[Attempt], at: datetime) -> None:
+        """Record the attempts of one settled batch."""
         ...
 
 

@@ -78,7 +78,12 @@ def pace_day(
     A day without business hours gets no slots: nothing is sent that day.
     """
     zone = ZoneInfo(timezone)
-    pieces = _local_segments(day, hours)
+    # a local hour that a spring-forward skips does not exist: it gets no slot and no share
+    pieces = [
+        (start, end)
+        for start, end in _local_segments(day, hours)
+        if _to_utc(day, start, zone) < _to_utc(day, end, zone)
+    ]
     if not pieces:
         return ()
     rng = random.Random(f"{seed}:{day.isoformat()}")  # noqa: S311 - spreading load, not secrecy
