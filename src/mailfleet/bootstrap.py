@@ -476,6 +476,7 @@ class App:
             DnsAuthReader,
             DomainDetailReader,
             FeedbackRatesReader,
+            LedgerProvisioningReader,
             ReputationReader,
             WarmupReader,
         )
@@ -496,6 +497,7 @@ class App:
             actions=ServiceDomainActions(
                 reputation, self.clock, self.dashboard_reverify_dns, self.dashboard_rotate_dkim
             ),
+            provisioning=LedgerProvisioningReader(self.mailbox_ledger()),
         )
 
     def dashboard_reverify_dns(self, domain: str) -> bool:

@@ -24,6 +24,7 @@ from mailfleet.core.dashboard.values import (
     DomainExtras,
     DomainQuery,
     EventItem,
+    MailboxProvisioning,
     WarmupFigures,
 )
 from mailfleet.core.dns.checks import DomainCheck
@@ -31,6 +32,7 @@ from mailfleet.core.dns.ports import DnsCheckStore, RotationStore
 from mailfleet.core.dns.rotation import RotationPhase
 from mailfleet.core.feedback.events import DailyCounts, rolling_rates
 from mailfleet.core.feedback.ports import FeedbackStore
+from mailfleet.core.mailboxes.ports import MailboxLedger
 from mailfleet.core.ports import Clock
 from mailfleet.core.reputation.engine import AlertKey, AlertState, EventKind
 from mailfleet.core.reputation.history import AlertRecord
@@ -326,3 +328,26 @@ class DomainDetailReader:
             events=tuple(self._reputation.domain_events(domain, 20)),
             dkim_selectors=self._dns.selectors(domain),
         )
+
+
+class LedgerProvisioningReader:
+    """Implements ``ProvisioningSource`` over the mailboxes ledger."""
+
+    def __init__(self, ledger: MailboxLedger) -> None:
+        self._ledger = ledger
+
+    def provisioning(self, addresses: Sequence[str]) -> Mapping[str, MailboxProvisioning]:
+        """The ledger's entry of each address that has one."""
+        entries = self._ledger.entries()
+        return {
+            a: MailboxProvisioning(
+                provider=e.provider,
+                status=str(e.state),
+                provisioned_at=e.provisioned_at,
+                last_login_at=e.last_login_at,
+                pending=e.intent,
+                last_error=e.last_error,
+            )
+            for a in addresses
+            if (e := entries.get(a)) is not None
+        }

@@ -198,6 +198,7 @@ def mailboxes(request: Request, visitor: VisitorDep) -> Response:
         "mailboxes.html",
         visitor,
         page=page,
+        ledger=dashboard.provisioning_of(ctx.sources, page.rows),
         segments=segments,
         query=query,
         idle_days=idle_days,

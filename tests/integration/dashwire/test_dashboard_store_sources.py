@@ -4,6 +4,7 @@ warmup, feedback, DNS verification and reputation appear on the pages and in the
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from seeding import (
     DOMAIN,
@@ -17,7 +18,7 @@ from seeding import (
 
 from mailfleet.adapters.clock import FakeClock
 from mailfleet.core.dashboard.access import Role
-from mailfleet.core.state import DomainState
+from mailfleet.core.state import DomainState, MailboxState
 from web_support import WebEnv, csrf_of, login
 
 
@@ -133,3 +134,27 @@ def test_rotate_out_isolates_and_restores_through_the_reputation_store(
     assert "state isolated" in client.get(f"/domains/{DOMAIN}").text
     client.post(f"/domains/{DOMAIN}/actions/rotate-out", data={"csrf_token": csrf_of(page)})
     assert env.app.reputation_store().domain_states()[DOMAIN] == before
+
+
+def test_inventory_shows_the_mailboxes_ledger(env: WebEnv, clock: FakeClock) -> None:
+    """A provisioned mailbox shows its provider state and login; a call begun shows pending."""
+    ledger = env.app.mailbox_ledger()
+    done, begun = f"box01@{DOMAIN}", f"box02@{DOMAIN}"
+    ledger.begin(done, "mailcow", "create", clock.now())
+    ledger.finish(
+        done,
+        "mailcow",
+        state=MailboxState.ACTIVE,
+        at=clock.now(),
+        provisioned=True,
+        last_login_at=clock.now() - timedelta(hours=3),
+    )
+    ledger.begin(begun, "mailcow", "create", clock.now())
+    client = env.client()
+    login(client, Role.VIEWER)
+    html = client.get(f"/mailboxes?domain={DOMAIN}").text
+    done_row = _row(html, done)
+    assert "active <small>mailcow</small>" in done_row
+    assert "3 h ago" in done_row
+    assert "create pending" in _row(html, begun)
+    assert "mailcow" not in _row(html, f"box03@{DOMAIN}")

@@ -21,6 +21,7 @@ from mailfleet.core.dashboard.values import (
     DomainExtras,
     DomainQuery,
     DomainSummary,
+    MailboxProvisioning,
     MailboxQuery,
     MailboxSummary,
     Page,
@@ -59,6 +60,14 @@ class WarmupSource(Protocol):
 
     def warmup(self, domains: Sequence[str]) -> Mapping[str, WarmupFigures]:
         """Figures for the domains that have them."""
+        ...
+
+
+class ProvisioningSource(Protocol):
+    """Mailbox provisioning state and provider-reported logins (issue: mailbox provisioning)."""
+
+    def provisioning(self, addresses: Sequence[str]) -> Mapping[str, MailboxProvisioning]:
+        """The ledger's entries of the addresses that have one."""
         ...
 
 
