@@ -271,16 +271,18 @@ def _alert_item(record: AlertRecord, states: Mapping[AlertKey, AlertState]) -> A
 
 
 def _decision_item(decision: Decision) -> DecisionItem:
-    findings = "; ".join(f"{f.signal} {f.level}: {f.detail}" for f in decision.findings)
     ev = decision.evidence
+    days = f"{ev.days[0]}..{ev.days[-1]}" if ev.days else "no day"
     evidence = (
-        f"{ev.sent} sent, {ev.bounced} bounced, {ev.complained} complaints over "
-        f"{len(ev.days)} day(s)" + (f"; {findings}" if findings else "")
+        f"{ev.sent} sent, {ev.bounced} bounced, {ev.complained} complaints, "
+        f"{ev.deferred} deferred ({days})"
+        + (f"; listed on {', '.join(ev.listings)}" if ev.listings else "")
+        + f". {decision.explanation}"
     )
     return DecisionItem(
         at=datetime.combine(decision.day, time.min, UTC),
-        decision=f"{decision.action}: day {decision.ramp_day_before} -> "
-        f"{decision.ramp_day_after}, cap {decision.next_cap}. {decision.explanation}",
+        decision=f"{decision.action}: ramp day {decision.ramp_day_before} -> "
+        f"{decision.ramp_day_after}, next cap {decision.next_cap}",
         evidence=evidence,
     )
 

@@ -3,8 +3,7 @@ read the suppression list, alerts, blocklist results, warmup and DNS status."""
 
 from __future__ import annotations
 
-from seeding import DOMAIN, LISTED_IP, seed_alert, seed_blocklist, seed_dns, seed_warmup
-
+from dashboard_seeding import DOMAIN, LISTED_IP, seed_alert, seed_blocklist, seed_dns, seed_warmup
 from mailfleet.adapters.clock import FakeClock
 from mailfleet.core.dashboard.access import Role
 from mailfleet.core.sending.model import MessageState

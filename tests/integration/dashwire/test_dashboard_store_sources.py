@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from seeding import (
+from dashboard_seeding import (
     DOMAIN,
     LISTED_IP,
     seed_alert,
@@ -15,7 +15,6 @@ from seeding import (
     seed_feedback,
     seed_warmup,
 )
-
 from mailfleet.adapters.clock import FakeClock
 from mailfleet.core.dashboard.access import Role
 from mailfleet.core.state import DomainState, MailboxState

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from mailfleet.adapters.clock import FakeClock
@@ -26,9 +27,14 @@ LISTED_IP = "192.0.2.1"  # d000.example's sending IP in the generated spec
 
 
 def seed_feedback(
-    app: App, clock: FakeClock, delivered: int, bounced: int, complained: int
+    app: App,
+    clock: FakeClock,
+    delivered: int,
+    bounced: int,
+    complained: int,
+    domain: str = DOMAIN,
 ) -> None:
-    """Feedback events of ``DOMAIN`` today: deliveries, hard bounces and complaints."""
+    """Feedback events of ``domain`` today: deliveries, hard bounces and complaints."""
     now = clock.now()
 
     def event(kind: EventKind, n: int, **extra: object) -> FeedbackEvent:
@@ -36,7 +42,7 @@ def seed_feedback(
             kind,
             f"r{n}@mail.example",
             now,
-            sending_domain=DOMAIN,
+            sending_domain=domain,
             source="test",
             **extra,  # type: ignore[arg-type]
         )
@@ -66,24 +72,26 @@ def seed_warmup(app: App, clock: FakeClock) -> tuple[Decision, ...]:
     return decided
 
 
-def seed_dns(app: App, clock: FakeClock) -> None:
-    """A stored verification of ``DOMAIN``: SPF and DMARC pass, DKIM fails."""
+def seed_dns(app: App, clock: FakeClock, domain: str = DOMAIN, dkim_ok: bool = False) -> None:
+    """A stored verification of ``domain``: SPF and DMARC pass, DKIM as ``dkim_ok`` says."""
     checks = (
-        Check(f"record:{DOMAIN} TXT", True),
-        Check(f"record:_dmarc.{DOMAIN} TXT", False, "published [], wanted ['v=DMARC1; p=none']"),
+        Check(f"record:{domain} TXT", True),
+        Check(f"record:_dmarc.{domain} TXT", False, "published [], wanted ['v=DMARC1; p=none']"),
         Check("spf:budget", True, "1 lookups, 0 void"),
-        Check(f"spf:pass:{LISTED_IP}", True, "pass"),
-        Check("dkim:mf1", False, "no key record (nxdomain)"),
+        Check("spf:pass:192.0.2.1", True, "pass"),
+        Check("dkim:mf1", dkim_ok, "rsa 2048 bits" if dkim_ok else "no key record (nxdomain)"),
         Check("dmarc:rfc9989", True),
     )
-    app.dns_check_store().record([DomainCheck(DOMAIN, clock.now(), checks)])
+    app.dns_check_store().record([DomainCheck(domain, clock.now(), checks)])
 
 
 def seed_blocklist(app: App, clock: FakeClock) -> None:
     """A DNSBL run of the fleet with ``LISTED_IP`` listed on Spamhaus ZEN."""
     resolver = InMemoryDnsblResolver()
     resolver.list(LISTED_IP, "zen.spamhaus.org", "127.0.0.2")
-    report = asyncio.run(check_fleet(load_fleet(app.settings.spec), load_zones(), resolver, clock))
+    run = check_fleet(load_fleet(app.settings.spec), load_zones(), resolver, clock)
+    with ThreadPoolExecutor(1) as pool:  # its own event loop, even beside Playwright's
+        report = pool.submit(asyncio.run, run).result()
     app.reputation_store().save_report(report)
 
 
