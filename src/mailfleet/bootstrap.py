@@ -470,6 +470,7 @@ class App:
 
     def dashboard_store_sources(self) -> DashboardSources:
         """The dashboard's ports over the capabilities' stores (see ``dashboard_sources``)."""
+        from mailfleet.adapters.db.dashboard_events import SqlFeedbackEventLog
         from mailfleet.adapters.db.warmup_store import SqlWarmupStore
         from mailfleet.services.dashboard_edits import ServiceDomainActions, SuppressionEditor
         from mailfleet.services.dashboard_reads import (
@@ -491,7 +492,14 @@ class App:
             rates=rates,
             dns_auth=dns,
             blocklist=monitoring,
-            details=DomainDetailReader(warmup_store, rates, dns, monitoring, self.clock),
+            details=DomainDetailReader(
+                warmup_store,
+                rates,
+                dns,
+                monitoring,
+                self.clock,
+                SqlFeedbackEventLog(self.database()),
+            ),
             alerts=monitoring,
             suppression=SuppressionEditor(feedback, self.clock),
             actions=ServiceDomainActions(

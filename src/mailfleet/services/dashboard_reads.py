@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from mailfleet.core.dashboard.ports import FleetReadModel
+from mailfleet.core.dashboard.ports import FeedbackEventLog, FleetReadModel
 from mailfleet.core.dashboard.values import (
     AlertItem,
     AuthState,
@@ -297,7 +297,9 @@ class DomainDetailReader:
         dns: DnsAuthReader,
         reputation: ReputationReader,
         clock: Clock,
+        feedback_events: FeedbackEventLog | None = None,
     ) -> None:
+        self._feedback_events = feedback_events
         self._warmup = warmup
         self._rates = rates
         self._dns = dns
@@ -320,6 +322,12 @@ class DomainDetailReader:
             points.append(DailyPoint(day, sent, caps.get(day), bounce, complaint))
         return points
 
+    def _events(self, domain: str, limit: int) -> list[EventItem]:
+        events = self._reputation.domain_events(domain, limit)
+        if self._feedback_events is not None:
+            events += self._feedback_events.recent(domain, limit)
+        return sorted(events, key=lambda e: e.at, reverse=True)[:limit]
+
     def extras(self, domain: str, days: int) -> DomainExtras:
         """Everything the capabilities stored about ``domain``."""
         decisions = self._warmup.decisions(domain, max(days, 30))
@@ -327,7 +335,7 @@ class DomainDetailReader:
             history=tuple(self._history(domain, days, decisions)),
             decisions=tuple(_decision_item(d) for d in decisions[:10]),
             dns_records=self._dns.records(domain),
-            events=tuple(self._reputation.domain_events(domain, 20)),
+            events=tuple(self._events(domain, 20)),
             dkim_selectors=self._dns.selectors(domain),
         )
 

@@ -34,8 +34,7 @@ def test_login_page_renders(browser: Any, served: Served) -> None:
 
 
 def test_overview_lists_every_domain_by_segment(browser: Any, served: Served) -> None:
-    """All 40 domains appear in five segment blocks: stored figures where the capabilities
-    recorded them, dashes where nothing is measured."""
+    """All 40 domains in five segment blocks; stored figures where recorded, else dashes."""
     page = _page(browser, served, Role.VIEWER)
     assert page.locator("section.segment").count() == 5
     assert page.locator("section.segment tbody tr").count() == 40

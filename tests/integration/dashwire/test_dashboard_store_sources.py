@@ -48,7 +48,7 @@ def test_warmup_stage_cap_and_decisions_come_from_the_warmup_store(
 
 
 def test_rates_come_from_feedback_counts_and_are_graded(env: WebEnv, clock: FakeClock) -> None:
-    """Bounces and complaints stored by feedback give the rates, coloured by the thresholds."""
+    """Feedback's bounces and complaints give graded rates and the domain's recent events."""
     seed_feedback(env.app, clock, delivered=90, bounced=10, complained=1)
     client = env.client()
     body = client.get(f"/api/v1/domains/{DOMAIN}", headers=env.bearer(Role.VIEWER)).json()
@@ -60,6 +60,10 @@ def test_rates_come_from_feedback_counts_and_are_graded(env: WebEnv, clock: Fake
     assert "10.0" in row
     other = _row(client.get("/").text, "d001.example")
     assert "10.0" not in other
+    events = client.get(f"/domains/{DOMAIN}").text
+    assert "r1000@mail.example: bad_mailbox (5.1.1) permanent" in events
+    assert "r2000@mail.example: abuse" in events
+    assert "r0@mail.example" not in events  # deliveries are not listed one by one
 
 
 def test_dns_status_records_and_selectors_come_from_the_check_store(

@@ -21,6 +21,7 @@ from mailfleet.core.dashboard.values import (
     DomainExtras,
     DomainQuery,
     DomainSummary,
+    EventItem,
     MailboxProvisioning,
     MailboxQuery,
     MailboxSummary,
@@ -104,6 +105,14 @@ class DomainDetailSource(Protocol):
 
     def extras(self, domain: str, days: int) -> DomainExtras:
         """Everything known beyond the foundation about ``domain``."""
+        ...
+
+
+class FeedbackEventLog(Protocol):
+    """A domain's recent feedback events (issue: feedback and suppression)."""
+
+    def recent(self, domain: str, limit: int) -> Sequence[EventItem]:
+        """The domain's latest bounces, complaints and deferrals, newest first."""
         ...
 
 
