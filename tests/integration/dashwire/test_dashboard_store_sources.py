@@ -161,3 +161,18 @@ def test_inventory_shows_the_mailboxes_ledger(env: WebEnv, clock: FakeClock) -> 
     assert "3 h ago" in done_row
     assert "create pending" in _row(html, begun)
     assert "mailcow" not in _row(html, f"box03@{DOMAIN}")
+
+
+def test_reverify_dns_stores_a_fresh_verification(env: WebEnv, clock: FakeClock) -> None:
+    """Re-verify DNS runs the verification for the one domain and its result shows at once."""
+    client = env.client()
+    login(client, Role.OPERATOR)
+    assert env.app.dns_check_store().latest() == {}
+    page = client.get(f"/domains/{DOMAIN}/confirm/reverify-dns").text
+    done = client.post(
+        f"/domains/{DOMAIN}/actions/reverify-dns", data={"csrf_token": csrf_of(page)}
+    )
+    assert f"Re-verify DNS on {DOMAIN}:" in done.text
+    assert list(env.app.dns_check_store().latest()) == [DOMAIN]
+    body = client.get("/api/v1/dns?per_page=100", headers=env.bearer(Role.VIEWER)).json()
+    assert [d["domain"] for d in body if d["checked_at"] is not None] == [DOMAIN]
