@@ -478,25 +478,14 @@ class App:
         return SqlDomainControl(self.database())
 
     def dashboard_sources(self) -> DashboardSources:
-        """What the dashboard reads beyond the foundation.
+        """What the dashboard reads beyond the foundation: each capability's own store.
 
-        Each capability replaces its field here with its store once it lands; until then the
-        empty twin answers and the pages say "not measured yet".
+        Warmup, feedback (rates, suppression), DNS checks and DKIM rotation, and reputation
+        (blocklists, alerts, isolation) are read from the database; a figure a store lacks
+        stays "not measured yet".
         """
-        from mailfleet.adapters.dashboard_twins import MemoryDashboardSources, UnwiredDomainActions
-
         if self._dashboard_sources is None:
-            empty = MemoryDashboardSources()
-            self._dashboard_sources = DashboardSources(
-                warmup=empty,
-                rates=empty,
-                dns_auth=empty,
-                blocklist=empty,
-                details=empty,
-                alerts=empty,
-                suppression=empty,
-                actions=UnwiredDomainActions(),
-            )
+            self._dashboard_sources = self.dashboard_store_sources()
         return self._dashboard_sources
 
     def message_queue(self) -> SqlMessageQueue:
@@ -600,6 +589,82 @@ class App:
         store = SqlWarmupStore(self.database(), self.clock)
         states = self.reputation_store().domain_states
         return WarmupSendGate(fleet, store, self.limiter(), self.clock, states)
+
+    def dashboard_store_sources(self) -> DashboardSources:
+        """The dashboard's ports over the capabilities' stores (see ``dashboard_sources``)."""
+        from mailfleet.adapters.db.dashboard_events import SqlFeedbackEventLog
+        from mailfleet.adapters.db.warmup_store import SqlWarmupStore
+        from mailfleet.services.dashboard_edits import ServiceDomainActions, SuppressionEditor
+        from mailfleet.services.dashboard_reads import (
+            DnsAuthReader,
+            DomainDetailReader,
+            FeedbackRatesReader,
+            LedgerProvisioningReader,
+            ReputationReader,
+            WarmupReader,
+        )
+
+        feedback, reputation = self.feedback_store(), self.reputation_store()
+        warmup_store = SqlWarmupStore(self.database(), self.clock)
+        rates = FeedbackRatesReader(feedback, self.clock)
+        dns = DnsAuthReader(self.dns_check_store(), self.dkim_rotation_store())
+        monitoring = ReputationReader(reputation, reputation, reputation, self.read_model())
+        return DashboardSources(
+            warmup=WarmupReader(warmup_store, rates, self.clock),
+            rates=rates,
+            dns_auth=dns,
+            blocklist=monitoring,
+            details=DomainDetailReader(
+                warmup_store,
+                rates,
+                dns,
+                monitoring,
+                self.clock,
+                SqlFeedbackEventLog(self.database()),
+            ),
+            alerts=monitoring,
+            suppression=SuppressionEditor(feedback, self.clock),
+            actions=ServiceDomainActions(
+                reputation, self.clock, self.dashboard_reverify_dns, self.dashboard_rotate_dkim
+            ),
+            provisioning=LedgerProvisioningReader(self.mailbox_ledger()),
+        )
+
+    def dashboard_reverify_dns(self, domain: str) -> bool:
+        """Verify one domain's DNS against the spec and store the result (dashboard action)."""
+        from mailfleet.services import dns_verify
+        from mailfleet.spec import load_fleet
+
+        fleet = load_fleet(self.settings.spec)
+        report = dns_verify.verify_dns(
+            fleet,
+            self.dns_template(),
+            self.vault(),
+            self.dns_resolver(fleet),
+            self.spf_oracle,
+            self.dns_check_store(),
+            self.clock,
+            only=(domain,),
+        )
+        return bool(report.domains) and all(d.ok for d in report.domains)
+
+    def dashboard_rotate_dkim(self, domain: str) -> bool:
+        """Start or advance one domain's DKIM rotation (dashboard action)."""
+        from mailfleet.services import dkim_rotation
+        from mailfleet.spec import load_fleet
+
+        fleet = load_fleet(self.settings.spec)
+        outcomes = dkim_rotation.rotate_dkim(
+            fleet,
+            self.dns_template(),
+            self.vault(),
+            lambda name: self.dns_provider(fleet, name),
+            self.dns_resolver(fleet),
+            self.dkim_rotation_store(),
+            self.clock,
+            (domain,),
+        )
+        return bool(outcomes)
 
 
 def _notifiers(config: AlertsConfig, fleet: Fleet, env: Mapping[str, str] | None) -> list[Notifier]:

@@ -21,6 +21,7 @@ from mailfleet.core.dashboard.values import (
     DeliveryRates,
     DnsAuthStatus,
     DomainExtras,
+    MailboxProvisioning,
     SuppressionItem,
     WarmupFigures,
 )
@@ -40,6 +41,11 @@ class MemoryDashboardSources:
     alert_items: list[AlertItem] = field(default_factory=list)
     suppressed: list[SuppressionItem] = field(default_factory=list)
     suppression_editable: bool = False  # the empty twin is read-only: edits would be lost
+    ledger: dict[str, MailboxProvisioning] = field(default_factory=dict)
+
+    def provisioning(self, addresses: Sequence[str]) -> Mapping[str, MailboxProvisioning]:
+        """Known ledger entries."""
+        return {a: self.ledger[a] for a in addresses if a in self.ledger}
 
     def warmup(self, domains: Sequence[str]) -> Mapping[str, WarmupFigures]:
         """Known warmup figures."""

@@ -19,6 +19,7 @@ from mailfleet.core.dashboard.ports import (
     DomainActions,
     DomainDetailSource,
     FleetReadModel,
+    ProvisioningSource,
     RatesSource,
     SuppressionSource,
     WarmupSource,
@@ -32,6 +33,7 @@ from mailfleet.core.dashboard.values import (
     DomainExtras,
     DomainQuery,
     DomainSummary,
+    MailboxProvisioning,
     MailboxQuery,
     MailboxSummary,
     Page,
@@ -55,6 +57,7 @@ class DashboardSources:
     alerts: AlertSource
     suppression: SuppressionSource
     actions: DomainActions
+    provisioning: ProvisioningSource | None = None  # None: the ledger is not wired
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,3 +262,12 @@ def suppressions(
 ) -> Sequence[SuppressionItem]:
     """Suppressed addresses matching ``text``."""
     return sources.suppression.search(text, limit)
+
+
+def provisioning_of(
+    sources: DashboardSources, rows: Sequence[MailboxSummary]
+) -> Mapping[str, MailboxProvisioning]:
+    """The ledger's view of the mailboxes of one inventory page."""
+    if sources.provisioning is None:
+        return {}
+    return sources.provisioning.provisioning([m.address for m in rows])

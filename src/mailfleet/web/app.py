@@ -16,7 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from mailfleet import __version__
 from mailfleet.bootstrap import App
 from mailfleet.services.dashboard import DashboardSources
-from mailfleet.web import api, ops, pages, webhooks
+from mailfleet.web import api, api_capabilities, ops, pages, webhooks
 from mailfleet.web.context import WebContext
 from mailfleet.web.filters import install_filters
 from mailfleet.web.metrics import WebMetrics
@@ -77,6 +77,7 @@ def create_app(
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     web.include_router(pages.router)
     web.include_router(api.router)
+    web.include_router(api_capabilities.router)
     web.include_router(ops.router)
     web.include_router(webhooks.router)
     web.add_exception_handler(LoginRequired, _to_login)

@@ -14,6 +14,7 @@ from mailfleet.core.secrets import Secret
 from mailfleet.core.state import DomainState, MailboxState
 from mailfleet.services import dashboard, operations
 from mailfleet.services import users as user_service
+from mailfleet.services.suppression import SuppressionInputError
 from mailfleet.web.context import context
 from mailfleet.web.security import Visitor, check_csrf, require, start_session
 from mailfleet.web.views import (
@@ -197,6 +198,7 @@ def mailboxes(request: Request, visitor: VisitorDep) -> Response:
         "mailboxes.html",
         visitor,
         page=page,
+        ledger=dashboard.provisioning_of(ctx.sources, page.rows),
         segments=segments,
         query=query,
         idle_days=idle_days,
@@ -256,13 +258,16 @@ def edit_suppression(
     if action == "add":
         if "@" not in address:
             raise HTTPException(400, f"{address!r} is not an email address")
-        done = operations.suppress_address(
-            ctx.sources.suppression,
-            ctx.app.clock,
-            address,
-            reason or "added by hand",
-            visitor.email,
-        )
+        try:
+            done = operations.suppress_address(
+                ctx.sources.suppression,
+                ctx.app.clock,
+                address,
+                reason or "added by hand",
+                visitor.email,
+            )
+        except SuppressionInputError as exc:
+            raise HTTPException(400, str(exc)) from None
         verb = ("suppressed", "was already suppressed")
     else:
         done = operations.unsuppress_address(ctx.sources.suppression, address, visitor.email)

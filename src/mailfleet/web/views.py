@@ -123,7 +123,8 @@ ACTIONS: dict[str, ActionInfo] = {
     DomainAction.ROTATE_OUT.value: ActionInfo(
         DomainAction.ROTATE_OUT.value,
         "Rotate out",
-        "Takes the domain out of its sending pool (after a listing or a breach).",
+        "Isolates the domain: out of its sending pool (after a listing or a breach). "
+        "On an isolated domain, puts it back in the state it had.",
         True,
     ),
     DomainAction.REVERIFY_DNS.value: ActionInfo(

@@ -20,6 +20,13 @@ import pytest
 import uvicorn
 from sqlalchemy import update
 
+from dashboard_seeding import (
+    seed_alert,
+    seed_blocklist,
+    seed_dns,
+    seed_feedback,
+    seed_warmup,
+)
 from mailfleet.adapters.clock import FakeClock
 from mailfleet.adapters.db.tables import DomainRow, MailboxRow
 from web_support import Served, WebEnv, make_env
@@ -53,6 +60,23 @@ def _add_activity(env: WebEnv, now: datetime) -> None:
         )
 
 
+def _add_capability_rows(env: WebEnv, clock: FakeClock) -> None:
+    """Rows stored by the capabilities themselves: warmup decisions, feedback, a DNS check,
+    a DNSBL run with a listing, a fired alert and a suppressed address."""
+    seed_warmup(env.app, clock)
+    seed_feedback(env.app, clock, delivered=80, bounced=2, complained=1)
+    seed_dns(env.app, clock)
+    for i in range(2, 40):  # the other domains: varied, mostly healthy figures
+        name = f"d{i:03}.example"
+        seed_feedback(env.app, clock, 6 + i % 4, 1 if i % 7 == 0 else 0, 0, domain=name)
+        seed_dns(env.app, clock, name, dkim_ok=i % 6 != 0)
+    seed_blocklist(env.app, clock)
+    seed_alert(env.app, clock)
+    env.app.dashboard_sources().suppression.suppress(
+        "complainer@mail.example", "complaint", "tests", clock.now()
+    )
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A 40-domain fleet on SQLite served on 127.0.0.1:<free port> in a thread."""
@@ -60,6 +84,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     now = datetime.now(UTC).replace(microsecond=0)
     env = make_env(f"sqlite:///{folder / 'mailfleet.db'}", folder, FakeClock(now), domains=40)
     _add_activity(env, now)
+    _add_capability_rows(env, FakeClock(now))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

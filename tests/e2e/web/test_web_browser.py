@@ -34,12 +34,16 @@ def test_login_page_renders(browser: Any, served: Served) -> None:
 
 
 def test_overview_lists_every_domain_by_segment(browser: Any, served: Served) -> None:
-    """All 40 domains appear in five segment blocks, with dashes where nothing is measured."""
+    """All 40 domains in five segment blocks; stored figures where recorded, else dashes."""
     page = _page(browser, served, Role.VIEWER)
     assert page.locator("section.segment").count() == 5
     assert page.locator("section.segment tbody tr").count() == 40
-    first_row = page.locator("section.segment tbody tr").first.inner_text()
-    assert "—" in first_row
+    seeded = page.locator("section.segment tbody tr", has_text="d000.example").inner_text()
+    assert "2.44 %" in seeded  # 2 bounces of 82 sent, from the feedback store
+    assert "week 2" in seeded  # from the warmup store
+    assert "zen.spamhaus.org" in seeded  # its IP's listing, from the reputation store
+    unseen = page.locator("section.segment tbody tr", has_text="d001.example").inner_text()
+    assert "—" in unseen
     page.screenshot(path=str(served.shots / "overview.png"), full_page=False)
     page.select_option("select[name=segment]", "transactional")  # the script submits on change
     page.wait_for_url("**segment=transactional**")
@@ -54,8 +58,6 @@ def test_operator_pauses_a_domain_through_the_confirmation(browser: Any, served:
     page.click("a[href='/domains/d001.example']")
     page.wait_for_url("**/domains/d001.example")
     assert page.locator("h1 .state").inner_text() == "warming"
-    assert "no sending yet" in page.locator("section.charts").inner_text()
-    page.screenshot(path=str(served.shots / "domain.png"), full_page=True)
     page.click("a.button:has-text('Pause')")
     page.wait_for_url("**/confirm/pause")
     page.screenshot(path=str(served.shots / "confirm-pause.png"))
@@ -67,6 +69,23 @@ def test_operator_pauses_a_domain_through_the_confirmation(browser: Any, served:
     page.click("#confirm")
     page.wait_for_url("**/domains/d001.example")
     assert page.locator("h1 .state").inner_text() == "warming"
+    page.context.close()
+
+
+def test_domain_page_shows_stored_history_decisions_and_records(
+    browser: Any, served: Served
+) -> None:
+    """The seeded domain's page charts its sends, lists decisions with evidence and records."""
+    page = _page(browser, served, Role.VIEWER)
+    page.goto(f"{served.base_url}/domains/d000.example")
+    charts = page.locator("section.charts")
+    assert "no sending yet" not in charts.inner_text()
+    assert charts.locator("svg").count() >= 2
+    main = page.locator("main").inner_text()
+    assert "sent, " in main  # a decision's evidence
+    assert "_dmarc.d000.example" in main
+    assert "mf1 (failing)" in main
+    page.screenshot(path=str(served.shots / "domain.png"), full_page=True)
     page.context.close()
 
 
@@ -95,13 +114,13 @@ def test_mailbox_inventory_search(browser: Any, served: Served) -> None:
     page.context.close()
 
 
-def test_empty_state_pages(browser: Any, served: Served) -> None:
-    """Alerts, blocklists and suppression say plainly that nothing is recorded yet."""
+def test_capability_pages_show_stored_rows(browser: Any, served: Served) -> None:
+    """Alerts, blocklist lookups and the suppression list show what the stores hold."""
     page = _page(browser, served, Role.VIEWER)
     for path, text in (
-        ("/alerts", "No open alerts"),
-        ("/blocklist", "No blocklist lookup yet"),
-        ("/suppression", "The suppression list is empty."),
+        ("/alerts", "ses"),
+        ("/blocklist", "zen.spamhaus.org"),
+        ("/suppression", "complainer@mail.example"),
     ):
         page.goto(f"{served.base_url}{path}")
         assert text in page.locator("main").inner_text()

@@ -205,8 +205,8 @@ def test_viewer_sees_disabled_actions_and_cannot_post(env: WebEnv) -> None:
 
 
 def test_unwired_actions_are_disabled_with_a_reason(env: WebEnv) -> None:
-    """Rotate-out, re-verify DNS and rotate DKIM are greyed out until their engines exist."""
-    client = env.client()
+    """Rotate-out, re-verify DNS and rotate DKIM are greyed out while their port lacks them."""
+    client = TestClient(env.web(_sources(MemoryDashboardSources(), UnwiredDomainActions())))
     login(client, Role.OPERATOR)
     page = client.get("/domains/d000.example").text
     for label in ("Rotate out", "Re-verify DNS", "Rotate DKIM"):
@@ -311,7 +311,7 @@ def test_suppression_add_search_remove_when_editable(env: WebEnv) -> None:
 
 def test_suppression_edits_refused_when_not_editable_or_viewer(env: WebEnv) -> None:
     """The read-only twin refuses edits (409); a viewer is refused (403) even when editable."""
-    client = env.client()
+    client = TestClient(env.web(_sources(MemoryDashboardSources(), UnwiredDomainActions())))
     login(client, Role.ADMIN)
     page = client.get("/suppression").text
     assert "the suppression store is not installed" in page

@@ -21,6 +21,8 @@ from mailfleet.core.dashboard.values import (
     DomainExtras,
     DomainQuery,
     DomainSummary,
+    EventItem,
+    MailboxProvisioning,
     MailboxQuery,
     MailboxSummary,
     Page,
@@ -62,6 +64,14 @@ class WarmupSource(Protocol):
         ...
 
 
+class ProvisioningSource(Protocol):
+    """Mailbox provisioning state and provider-reported logins (issue: mailbox provisioning)."""
+
+    def provisioning(self, addresses: Sequence[str]) -> Mapping[str, MailboxProvisioning]:
+        """The ledger's entries of the addresses that have one."""
+        ...
+
+
 class RatesSource(Protocol):
     """Recent bounce and complaint rates (issue: feedback and suppression)."""
 
@@ -95,6 +105,14 @@ class DomainDetailSource(Protocol):
 
     def extras(self, domain: str, days: int) -> DomainExtras:
         """Everything known beyond the foundation about ``domain``."""
+        ...
+
+
+class FeedbackEventLog(Protocol):
+    """A domain's recent feedback events (issue: feedback and suppression)."""
+
+    def recent(self, domain: str, limit: int) -> Sequence[EventItem]:
+        """The domain's latest bounces, complaints and deferrals, newest first."""
         ...
 
 

@@ -132,6 +132,18 @@ class WarmupFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class MailboxProvisioning:
+    """A mailbox's provisioning as the mailboxes ledger records it."""
+
+    provider: str
+    status: str
+    provisioned_at: datetime | None = None
+    last_login_at: datetime | None = None  # as the provider reports it
+    pending: str | None = None  # an action begun and not finished
+    last_error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryRates:
     """Bounce and complaint rates over the recent window (from feedback processing)."""
 
