@@ -19,26 +19,16 @@ from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.dns_store import SqlDnsCheckStore, SqlDnsJournal, SqlRotationStore
 from mailfleet.adapters.db.feedback_store import SqlFeedbackStore
 from mailfleet.adapters.db.fleet_store import SqlFleetStore
-from mailfleet.adapters.dns.cloudflare import API_URL as CLOUDFLARE_API_URL
-from mailfleet.adapters.dns.cloudflare import CloudflareProvider
+from mailfleet.adapters.dns.factory import build_dns_provider
 from mailfleet.adapters.dns.memory import InMemoryDnsProvider, InMemoryResolver
-from mailfleet.adapters.dns.powerdns import PowerDnsProvider
 from mailfleet.adapters.dns.resolver import DnsPythonResolver
-from mailfleet.adapters.dns.rfc2136 import Rfc2136Provider
-from mailfleet.adapters.dns.route53 import Route53Provider
 from mailfleet.adapters.dns.spf_oracle import PySpfOracle
 from mailfleet.adapters.feedback.metrics import FeedbackDomainMetrics
 from mailfleet.adapters.feedback.smtp_intake import FeedbackSmtpIntake
 from mailfleet.adapters.logs import configure_logging
-from mailfleet.adapters.notify.email import SmtpEmailNotifier
-from mailfleet.adapters.notify.log import LogNotifier
-from mailfleet.adapters.notify.webhook import SignedWebhookNotifier, SlackWebhookNotifier
+from mailfleet.adapters.notify.factory import build_notifiers
 from mailfleet.adapters.reputation.config import (
-    AlertsConfig,
-    EmailChannel,
     ReputationConfig,
-    SlackChannel,
-    WebhookChannel,
     load_reputation_config,
 )
 from mailfleet.adapters.reputation.sql_store import SqlReputationStore
@@ -62,7 +52,7 @@ from mailfleet.core.dashboard.accounts import PasswordHasher, UserStore
 from mailfleet.core.dashboard.ports import DomainControl, FleetReadModel
 from mailfleet.core.dns.ports import DnsProvider, DnsResolver, SpfOracle
 from mailfleet.core.dns.templates import DnsTemplate
-from mailfleet.core.errors import ConfigError, SecretNotFound
+from mailfleet.core.errors import SecretNotFound
 from mailfleet.core.feedback.intake import DEFAULT_MAX_BYTES, IntakeAddresses
 from mailfleet.core.feedback.ports import (
     BounceMailbox,
@@ -70,11 +60,9 @@ from mailfleet.core.feedback.ports import (
     SentMessageLookup,
     SnsHttpClient,
 )
-from mailfleet.core.fleet import Fleet, Provider, ProviderRole
+from mailfleet.core.fleet import Fleet, ProviderRole
 from mailfleet.core.mailboxes.ports import MailboxLedger, MailboxProvider
 from mailfleet.core.ports import Clock
-from mailfleet.core.reputation.messages import monitoring_sender
-from mailfleet.core.reputation.ports import Notifier
 from mailfleet.core.reputation.rules import AlertRule
 from mailfleet.core.reputation.zones import DnsblZone
 from mailfleet.core.secrets import Secret
@@ -263,7 +251,7 @@ class App:
             timeout=config.resolver.timeout,
             concurrency=config.resolver.concurrency,
         )
-        notifiers = _notifiers(config.alerts, fleet, self.env)
+        notifiers = build_notifiers(config.alerts, fleet, self.env)
         metrics = FeedbackDomainMetrics(self.feedback_store())
         return MonitoringPorts(
             resolver, metrics, store, store, store, notifiers, self.clock, self.message_queue()
@@ -665,89 +653,6 @@ class App:
             (domain,),
         )
         return bool(outcomes)
-
-
-def _notifiers(config: AlertsConfig, fleet: Fleet, env: Mapping[str, str] | None) -> list[Notifier]:
-    """The configured alert channels, secrets resolved from their references."""
-    channels: list[Notifier] = []
-    for channel in config.channels:
-        if isinstance(channel, SlackChannel):
-            url = resolve_secret_ref(channel.url, env)
-            channels.append(SlackWebhookNotifier(url, name=channel.name))
-        elif isinstance(channel, WebhookChannel):
-            url, key = resolve_secret_ref(channel.url, env), resolve_secret_ref(channel.key, env)
-            channels.append(SignedWebhookNotifier(url, key, name=channel.name))
-        elif isinstance(channel, EmailChannel):
-            sender = channel.sender or monitoring_sender(fleet, config.monitoring_segment)
-            if sender is None:
-                raise ConfigError(
-                    f"alert email needs a sender: segment {config.monitoring_segment!r} has "
-                    "no mailbox; add one or set 'sender' on the email channel"
-                )
-            password = resolve_secret_ref(channel.password, env) if channel.password else None
-            channels.append(
-                SmtpEmailNotifier(
-                    channel.host,
-                    channel.port,
-                    sender,
-                    channel.to,
-                    username=channel.username,
-                    password=password,
-                    starttls=channel.starttls,
-                    name=channel.name,
-                )
-            )
-        else:
-            channels.append(LogNotifier(name=channel.name))
-    return channels
-
-
-def _setting(provider: Provider, key: str, default: str | None = None) -> str:
-    value = provider.settings.get(key, default)
-    if value is None or value == "":
-        raise ConfigError(f"DNS provider {provider.name} ({provider.kind}): set {key}")
-    return str(value)
-
-
-def build_dns_provider(provider: Provider, env: Mapping[str, str] | None = None) -> DnsProvider:
-    """Turn a spec's DNS provider (kind + settings, secrets as references) into an adapter."""
-    if provider.kind == "memory":
-        return InMemoryDnsProvider(provider.name)
-    if provider.kind == "powerdns":
-        nameservers = provider.settings.get("nameservers", ())
-        return PowerDnsProvider(
-            provider.name,
-            _setting(provider, "api_url"),
-            resolve_secret_ref(_setting(provider, "api_key"), env),
-            server_id=_setting(provider, "server_id", "localhost"),
-            nameservers=[str(n) for n in nameservers] if isinstance(nameservers, list) else (),
-        )
-    if provider.kind == "rfc2136":
-        return Rfc2136Provider(
-            provider.name,
-            _setting(provider, "server"),
-            _setting(provider, "tsig_key_name"),
-            resolve_secret_ref(_setting(provider, "tsig_secret"), env),
-            port=int(_setting(provider, "port", "53")),
-            algorithm=_setting(provider, "tsig_algorithm", "hmac-sha256"),
-        )
-    if provider.kind == "route53":
-        session: dict[str, str] = {"region_name": _setting(provider, "region", "us-east-1")}
-        if provider.settings.get("access_key_id"):
-            session["aws_access_key_id"] = _setting(provider, "access_key_id")
-            secret = resolve_secret_ref(_setting(provider, "secret_access_key"), env)
-            session["aws_secret_access_key"] = secret.reveal()
-        if provider.settings.get("endpoint_url"):
-            session["endpoint_url"] = _setting(provider, "endpoint_url")
-        return Route53Provider(provider.name, session=session)
-    if provider.kind == "cloudflare":
-        return CloudflareProvider(
-            provider.name,
-            resolve_secret_ref(_setting(provider, "api_token"), env),
-            account_id=str(provider.settings.get("account_id", "")),
-            api_url=_setting(provider, "api_url", CLOUDFLARE_API_URL),
-        )
-    raise ConfigError(f"DNS provider {provider.name}: kind {provider.kind!r} is not supported")
 
 
 def build(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from mailfleet.adapters.dns.cloudflare import CloudflareProvider
+from mailfleet.adapters.dns.factory import build_dns_provider
 from mailfleet.adapters.dns.powerdns import PowerDnsProvider
 from mailfleet.adapters.dns.rfc2136 import Rfc2136Provider
 from mailfleet.adapters.dns.route53 import Route53Provider
-from mailfleet.bootstrap import build_dns_provider
 from mailfleet.core.errors import ConfigError
 from mailfleet.core.fleet import Provider, ProviderRole
 
