@@ -92,7 +92,7 @@ class WarmupReader:
 
     def warmup(self, domains: Sequence[str]) -> Mapping[str, WarmupFigures]:
         """Figures of the domains that have a stored warmup state."""
-        states = self._store.states()
+        states, caps = self._store.states(), self._store.current_caps()
         today = self._clock.now().date()
         sent = {c.domain: _sent(c) for c in self._rates.daily(1) if c.day == today}
         found = {}
@@ -100,7 +100,6 @@ class WarmupReader:
             state = states.get(name)
             if state is None:
                 continue
-            latest = self._store.decisions(name, 1)
             if state.paused:
                 stage = f"paused until {state.paused_until}"
             elif not state.started(today):
@@ -110,7 +109,7 @@ class WarmupReader:
             found[name] = WarmupFigures(
                 stage=stage,
                 day=state.ramp_day,
-                cap_today=latest[0].next_cap if latest else None,
+                cap_today=caps.get(name),
                 sent_today=sent.get(name.lower(), 0),
             )
         return found

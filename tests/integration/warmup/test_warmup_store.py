@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from mailfleet.adapters.clock import FakeClock
 from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.warmup_store import SqlWarmupStore
+from mailfleet.adapters.warmup.memory import InMemoryWarmupStore
 from mailfleet.core.fleet import Fleet
 from mailfleet.core.warmup.decision import Action
 from mailfleet.core.warmup.evidence import Evidence
@@ -69,3 +70,22 @@ def test_long_member_subjects_are_stored(database: Database, clock: FakeClock) -
     state = WarmupState(subject, MONDAY)
     store.record(state, None)
     assert store.states()[subject] == state
+
+
+def test_current_caps_are_the_latest_decisions_caps(
+    database: Database, clock: FakeClock, init_fleet: Fleet
+) -> None:
+    """One read gives each decided domain its latest cap, the same on SQL and in memory."""
+    segment = init_fleet.segments["primary"]
+    for store in (SqlWarmupStore(database, clock), InMemoryWarmupStore()):
+        undecided = WarmupState("new.example", MONDAY)
+        store.record(undecided, None)
+        state = WarmupState("acme.example", MONDAY, ramp_day=10)
+        caps = []
+        for offset in range(2):
+            day = MONDAY + timedelta(days=offset)
+            decision, state = decide(state, segment, Evidence((day,), 400, 1, 0, 3), day)
+            store.record(state, decision)
+            caps.append(decision.next_cap)
+        assert store.current_caps() == {"acme.example": caps[-1]}
+        assert caps[-1] == store.decisions("acme.example", 1)[0].next_cap

@@ -64,6 +64,15 @@ class SqlWarmupStore:
                     )
                 )
 
+    def current_caps(self) -> dict[str, int]:
+        """The latest decision's cap of every decided domain (kept on its state row)."""
+        decided = select(WarmupDecisionRow.domain).distinct()
+        query = select(WarmupStateRow.domain, WarmupStateRow.current_cap).where(
+            WarmupStateRow.domain.in_(decided)
+        )
+        with self._db.session() as s:
+            return {domain: int(cap) for domain, cap in s.execute(query)}
+
     def decisions(self, domain: str, limit: int = 30) -> Sequence[Decision]:
         """The domain's latest decisions, newest first."""
         query = (

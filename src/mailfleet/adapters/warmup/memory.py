@@ -31,6 +31,10 @@ class InMemoryWarmupStore:
         """The latest decisions, newest first."""
         return list(reversed(self._decisions.get(domain, [])))[:limit]
 
+    def current_caps(self) -> dict[str, int]:
+        """The latest decision's cap of every decided domain."""
+        return {domain: made[-1].next_cap for domain, made in self._decisions.items() if made}
+
 
 class InMemoryMetrics:
     """Implements ``MetricsSource`` and ``MetricsRecorder`` for any subject (a domain,

@@ -59,6 +59,10 @@ class WarmupStore(Protocol):
         """The domain's latest decisions, newest first."""
         ...
 
+    def current_caps(self) -> dict[str, int]:
+        """Each decided domain's cap from its latest decision, in one read (for overviews)."""
+        ...
+
 
 class MetricsRecorder(Protocol):
     """Where measured daily results are written (the simulator's world, the feedback intake)."""
