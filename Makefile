@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: setup
-	./scripts/demo.sh
+	./scripts/demo.sh $(ARGS)
 
 services:
 	./scripts/services.sh

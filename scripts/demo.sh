@@ -1,18 +1,9 @@
 #!/usr/bin/env bash
-# The main job on the embedded default (SQLite, everything in-process), in a scratch folder
-# (./demo): write the example fleet, validate it, load it, plan its DNS authentication, and
-# warm it up for six weeks in simulated time, with a pool domain hit by a complaint spike.
+# The main job on the embedded default: `mailfleet demo` in ./demo. It builds a dozen-domain
+# fleet on SQLite, serves its DNS on loopback, provisions 235 mailboxes and warms everything
+# up for six simulated weeks, sending real SMTP to a local world of MX servers, while the
+# dashboard shows it happen (the URL and a login are printed). Ctrl-C stops it.
+# Extra arguments go to the command: `make demo ARGS="--headless --scenario complaint-spike"`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MAILFLEET="$PWD/.venv/bin/mailfleet"
-mkdir -p demo
-cd demo
-[ -f fleet.yaml ] || "$MAILFLEET" init fleet.yaml
-"$MAILFLEET" validate
-"$MAILFLEET" sync
-"$MAILFLEET" status
-"$MAILFLEET" dns plan | tail -n 3
-"$MAILFLEET" simulate --days 42 --scenario complaint-spike
-echo
-echo "Next: 'cd demo', then 'mailfleet users add you@example.com --role admin' and"
-echo "'mailfleet serve' to open the dashboard; 'mailfleet --help' lists everything."
+exec "$PWD/.venv/bin/mailfleet" demo --dir demo "$@"

@@ -13,6 +13,7 @@ import typer
 from mailfleet import __version__
 from mailfleet.cli import (
     db,
+    demo,
     dmarc,
     dns,
     feedback,
@@ -30,6 +31,7 @@ from mailfleet.cli.context import CliState
 
 # Order is the order of `mailfleet --help`: set-up first, then the fleet's life cycle.
 MODULES = (
+    demo,
     fleet,
     db,
     vault,
@@ -50,7 +52,8 @@ app = typer.Typer(
     name="mailfleet",
     help="Outbound email infrastructure as code: domains, DNS authentication, mailboxes, "
     "warmup, sending and monitoring from one spec.\n\n"
-    "Start with `mailfleet init`, then `validate`, `sync` and `status`.",
+    "New here? `mailfleet demo` runs the whole thing on this machine. For your own fleet, "
+    "start with `mailfleet init`, then `validate`, `sync` and `status`.",
     no_args_is_help=True,
     rich_markup_mode="markdown",
     pretty_exceptions_show_locals=False,

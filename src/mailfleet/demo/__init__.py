@@ -1,0 +1,1 @@
+"""``mailfleet demo``: the whole product, end to end, on loopback and in simulated time."""
