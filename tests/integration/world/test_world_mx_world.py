@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import aiosmtplib
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mailfleet.adapters.clock import FakeClock
 from mailfleet.adapters.dns.resolver import DnsPythonResolver
@@ -20,11 +22,12 @@ from mailfleet.adapters.sending.mx_relay import MxRelay
 from mailfleet.adapters.sending.smtp_sink import free_port
 from mailfleet.adapters.world.dns_server import LoopbackDnsServer, StaticZones
 from mailfleet.adapters.world.mx_world import MxWorld, WorldRules, default_profiles
-from mailfleet.core.dns.records import RecordType
+from mailfleet.core.dns.records import Record, RecordType
 from mailfleet.core.feedback.intake import IntakeAddresses
 from mailfleet.core.feedback.model import FeedbackKind, Reason
 from mailfleet.core.feedback.parse import parse_feedback
 from mailfleet.core.secrets import Secret
+from mailfleet.core.sending.dkim import DkimAlgorithm, DkimKey, DkimSigner, public_key_record
 from mailfleet.core.sending.outcomes import RecipientResult, SendOutcome
 from mailfleet.core.sending.ports import Envelope
 from mailfleet.core.verp import decode_verp, encode_verp
@@ -259,3 +262,42 @@ def test_refused_report_is_dropped(world: World) -> None:
     world.world.drain(timeout=10)
     stats = world.world.stats()["other"]
     assert (stats.arf_sent, stats.reports_refused) == (0, 1)
+
+
+def test_sampled_dkim_verification_against_the_loopback_dns() -> None:
+    """With a resolver, the world verifies DKIM on sampled messages: a message signed by
+    mailfleet's signer passes against the key served by the loopback DNS; an unsigned one
+    and one altered after signing fail."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    key = DkimKey("fleet.test", "s1", DkimAlgorithm.RSA_SHA256, pem)
+    signer = DkimSigner([key])
+    published = Record.of("s1._domainkey.fleet.test", RecordType.TXT, 300, [public_key_record(key)])
+    mx_world = MxWorld(default_profiles(), WorldRules(), FakeClock(), dkim_sample=1)
+    zones = StaticZones([*mx_world.records(), published])
+    with LoopbackDnsServer([zones]) as dns_server:
+        resolver = DnsPythonResolver(["127.0.0.1"], port=dns_server.port)
+        mx_world.dkim_resolver = resolver
+        with mx_world:
+            signed = _message("bob@other.demo.test", 1)
+            unsigned = _message("bob@other.demo.test", 2)
+            tampered = _message("bob@other.demo.test", 3)
+            signed = replace(signed, data=signer.sign(signed.data))
+            tampered = replace(
+                tampered, data=signer.sign(tampered.data).replace(b"Hi there.", b"Buy now!")
+            )
+            relay = MxRelay(resolver, port=mx_world.port)
+
+            async def run() -> list[SendOutcome]:
+                try:
+                    return [(await relay.send(e))[0].outcome for e in (signed, unsigned, tampered)]
+                finally:
+                    await relay.close()
+
+            assert asyncio.run(run()) == [SendOutcome.SENT] * 3
+            stats = mx_world.stats()["other"]
+    assert (stats.dkim_pass, stats.dkim_fail) == (1, 2)
