@@ -15,6 +15,7 @@ from mailfleet.adapters.dns.resolver import DnsPythonResolver
 from mailfleet.adapters.sending.mx_relay import DnsMxLookup, MxRelay
 from mailfleet.adapters.sending.smtp_sink import RecordingSink, free_port
 from mailfleet.adapters.world.dns_server import LoopbackDnsServer, ProviderZones
+from mailfleet.core.dns.ports import Answer
 from mailfleet.core.dns.records import Record, RecordType
 from mailfleet.core.sending.outcomes import RecipientResult, SendOutcome
 from mailfleet.core.sending.ports import Envelope
@@ -154,3 +155,26 @@ def test_mx_lookup_hosts_in_preference_order_and_cached(mx: Mx) -> None:
     assert list(DnsMxLookup(mx.resolver).hosts("a.test")) == ["other.a.test"]
     assert list(lookup.hosts("null.test")) == []
     assert list(lookup.hosts("b.test")) == []
+
+
+class CountingResolver:
+    """A resolver that counts the queries it passes on."""
+
+    def __init__(self, inner: DnsPythonResolver) -> None:
+        self.inner = inner
+        self.asked: list[tuple[str, RecordType]] = []
+
+    def query(self, name: str, rtype: RecordType) -> Answer:
+        self.asked.append((name, rtype))
+        return self.inner.query(name, rtype)
+
+
+def test_routes_are_cached_within_their_ttl(mx: Mx) -> None:
+    """Two messages to one domain resolve its MX and A once; with the cache off, twice."""
+    cached = CountingResolver(mx.resolver)
+    _send(MxRelay(cached, port=mx.port), _envelope("u1@c.test", n=1), _envelope("u2@c.test", n=2))
+    assert cached.asked == [("c.test", RecordType.MX), ("mx.c.test", RecordType.A)]
+    uncached = CountingResolver(mx.resolver)
+    relay = MxRelay(uncached, port=mx.port, route_cache_seconds=0)
+    _send(relay, _envelope("u1@c.test", n=1), _envelope("u2@c.test", n=2))
+    assert len(uncached.asked) == 4

@@ -301,3 +301,31 @@ def test_sampled_dkim_verification_against_the_loopback_dns() -> None:
             assert asyncio.run(run()) == [SendOutcome.SENT] * 3
             stats = mx_world.stats()["other"]
     assert (stats.dkim_pass, stats.dkim_fail) == (1, 2)
+
+
+def test_421_deferral_closes_the_connection(world: World) -> None:
+    """After a 421 at DATA the server hangs up (RFC 5321 3.8); a 451 keeps the session."""
+    server = world.world
+    world.rules.hourly_limit.update(gmail=0, other=0)
+    data = _message("a@x", 1).data
+
+    async def attempt(provider: str) -> tuple[int, bool]:
+        client = aiosmtplib.SMTP(hostname=server.address_of(provider), port=server.port)
+        await client.connect()
+        await client.ehlo()
+        await client.execute_command(b"MAIL", b"FROM:<bounces@fleet.test>")
+        await client.execute_command(b"RCPT", f"TO:<a@{provider}.demo.test>".encode())
+        try:
+            await client.data(data)
+        except aiosmtplib.SMTPResponseException as exc:
+            code = exc.code
+        try:
+            await client.noop()
+            alive = True
+        except aiosmtplib.SMTPServerDisconnected:
+            alive = False
+        client.close()
+        return code, alive
+
+    assert asyncio.run(attempt("gmail")) == (421, False)
+    assert asyncio.run(attempt("other")) == (451, True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections.abc import Callable, Sequence
 
 from mailfleet.adapters.sending.smtp_relay import SmtpRelay, SmtpRelayConfig
@@ -34,6 +35,7 @@ class _Route:
     enhanced: str = ""
     text: str = ""
     code: int | None = None
+    ttl: float = 0.0  # the shortest TTL of the answers it was built from
 
 
 def _mx_hosts(values: Sequence[str]) -> list[tuple[int, str]]:
@@ -50,6 +52,8 @@ class MxRelay:
 
     ``source_for`` names the local address to send from for an envelope (the sending IP of
     its pool); ``pool_size`` and ``timeout`` configure each per-destination ``SmtpRelay``.
+    A domain's route is kept for the shortest TTL of its DNS answers, at most
+    ``route_cache_seconds`` (0: resolve for every message), as a caching resolver would.
     """
 
     def __init__(
@@ -62,6 +66,7 @@ class MxRelay:
         timeout: float = 30.0,
         name: str = "mx",
         local_hostname: str | None = None,
+        route_cache_seconds: float = 30.0,
     ) -> None:
         self.name = name
         self.resolver = resolver
@@ -70,6 +75,8 @@ class MxRelay:
         self.pool_size = pool_size
         self.timeout = timeout
         self.local_hostname = local_hostname
+        self.route_cache_seconds = route_cache_seconds
+        self._routes: dict[str, tuple[float, _Route]] = {}
         self._relays: dict[tuple[str, int, str], SmtpRelay] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -99,8 +106,7 @@ class MxRelay:
         self, domain: str, envelope: Envelope, indexes: list[int], source: str
     ) -> list[RecipientResult]:
         recipients = tuple(envelope.recipients[i] for i in indexes)
-        # The resolver port is synchronous: keep its network wait off the event loop.
-        route = await asyncio.to_thread(self._route, domain)
+        route = await self._cached_route(domain)
         if not route.addresses:
             return [
                 RecipientResult(r, route.outcome, route.code, route.enhanced, route.text)
@@ -114,6 +120,18 @@ class MxRelay:
             if any(r.code is not None or r.outcome is not SendOutcome.DEFERRED for r in results):
                 return results
         return results
+
+    async def _cached_route(self, domain: str) -> _Route:
+        now = time.monotonic()
+        cached = self._routes.get(domain)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        # The resolver port is synchronous: keep its network wait off the event loop.
+        route = await asyncio.to_thread(self._route, domain)
+        keep = min(route.ttl, self.route_cache_seconds)
+        if route.addresses and keep > 0:  # failures are asked again at the next message
+            self._routes[domain] = (now + keep, route)
+        return route
 
     def _relay(self, address: str, source: str) -> SmtpRelay:
         key = (address, self.port, source)
@@ -148,7 +166,8 @@ class MxRelay:
                     enhanced="5.1.10",
                     text=f"{domain} accepts no mail (null MX, RFC 7505)",
                 )
-            return self._addresses(domain, [host for _, host in hosts if host])
+            route = self._addresses(domain, [host for _, host in hosts if host])
+            return dataclasses.replace(route, ttl=min(route.ttl, float(mx.ttl or 0)))
         # No MX (NXDOMAIN or NODATA): the domain is its own implicit MX (RFC 5321 5.1).
         route = self._addresses(domain, [domain])
         if not route.addresses and route.outcome is SendOutcome.BOUNCED:
@@ -160,14 +179,16 @@ class MxRelay:
     def _addresses(self, domain: str, hosts: list[str]) -> _Route:
         addresses: list[str] = []
         errors: list[str] = []
+        ttl = float("inf")
         for host in hosts:
             answer = self.resolver.query(host, RecordType.A)
             if answer.status is AnswerStatus.OK:
                 addresses.extend(a for a in answer.values if a not in addresses)
+                ttl = min(ttl, float(answer.ttl or 0))
             elif answer.status is AnswerStatus.ERROR:
                 errors.append(f"{host}: {answer.detail}")
         if addresses:
-            return _Route(tuple(addresses))
+            return _Route(tuple(addresses), ttl=ttl)
         if errors:
             return _Route(
                 outcome=SendOutcome.DEFERRED,

@@ -355,6 +355,10 @@ class _ProviderHandler:
             # dkimpy and the resolver block: verify off the loop that serves every provider
             verified = await asyncio.to_thread(self.world._verify_dkim, raw)
             self.world._count(self.profile.name, **{"dkim_pass" if verified else "dkim_fail": 1})
+        if reply.startswith("421") and server.transport is not None:
+            # RFC 5321 3.8: 421 means the server closes the channel; the close runs after
+            # aiosmtpd has written the reply, and closing flushes it first.
+            asyncio.get_running_loop().call_soon(server.transport.close)
         return reply
 
 
