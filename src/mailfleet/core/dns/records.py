@@ -4,7 +4,8 @@ A ``Record`` is one RRset: a name, a type, a TTL and its values. Names are absol
 lowercase A-labels without the trailing dot. Values are kept in one canonical text form per
 type so that what a provider returns compares equal to what the templates produce:
 
-- MX: ``"10 mx.example.net."`` (preference, a space, the exchange with its trailing dot)
+- MX: ``"10 mx.example.net."`` (preference, a space, the exchange with its trailing dot);
+  RFC 7505's null MX is ``"0 ."``
 - CNAME: ``"target.example.net."``
 - TXT: the logical string, unquoted and unsplit; ``txt_chunks`` splits it for the wire
 - A / AAAA: the address in its compressed text form
@@ -143,6 +144,8 @@ def canonical_value(rtype: RecordType, value: str) -> str:
         preference, _, exchange = value.strip().partition(" ")
         if not preference.isdigit() or not exchange.strip():
             raise InvalidRecord(f"MX value {value!r} is not 'preference exchange'")
+        if exchange.strip() == ".":  # RFC 7505 null MX: the domain accepts no mail
+            return f"{int(preference)} ."
         return f"{int(preference)} {absolute(exchange.strip())}"
     if rtype is RecordType.CNAME:
         return absolute(value)
