@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from mailfleet.cli.output import EXIT_BAD_INPUT, console, err_console, print_json
+from mailfleet.core.errors import MailfleetError
 from mailfleet.core.secrets import Secret
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def demo(
     Examples: `mailfleet demo`, `mailfleet demo --headless --scenario complaint-spike`
     """
     # Imported here: the demo pulls in the web app and the world, which other commands never need.
-    from mailfleet.demo.run import Demo, DemoError, DemoOptions
+    from mailfleet.demo.run import Demo, DemoOptions
 
     web = not headless
     options = DemoOptions(
@@ -97,7 +98,7 @@ def demo(
         runner = Demo(options, say=say, on_day=lambda line: _day(line, quiet), on_ready=on_ready)
         say(f"[bold]Scenario {runner.scenario.name}:[/] {runner.scenario.description}")
         outcome = runner.run(keep_serving=keep_serving if web else None)
-    except DemoError as exc:
+    except MailfleetError as exc:
         if as_json:
             print_json({"ok": False, "error": str(exc)})
         else:
@@ -130,7 +131,7 @@ def _day(line: DayLine, quiet: bool) -> None:
 def _summary(outcome: DemoOutcome) -> None:
     table = Table(title=f"{outcome.days} days, scenario {outcome.scenario}")
     for column in ("domain", "segment", "state", "week", "cap", "target", "live on day"):
-        table.add_column(column, justify="right" if column in ("week", "cap", "target") else None)
+        table.add_column(column, justify="right" if column in ("week", "cap", "target") else "left")
     for column in ("delivered", "bounce", "complaint"):
         table.add_column(column, justify="right")
     for d in outcome.domains:

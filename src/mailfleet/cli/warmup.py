@@ -146,14 +146,25 @@ def run(
         fleet = load_fleet(path)
         app = state(ctx).app()
         judged = _parse_day(day) if day else app.clock.now().date() - timedelta(days=1)
-        decisions = warmup_service.run_daily_decisions(fleet, app.warmup_ports(fleet), judged)
+        ports = app.warmup_ports(fleet)
+        decisions = warmup_service.run_daily_decisions(fleet, ports, judged)
+        moves = warmup_service.advance_domain_states(
+            fleet, ports, decisions, app.reputation_store(), app.clock, judged
+        )
     if as_json:
         print_json(
-            {"ok": True, "day": judged.isoformat(), "decisions": [d.as_dict() for d in decisions]}
+            {
+                "ok": True,
+                "day": judged.isoformat(),
+                "decisions": [d.as_dict() for d in decisions],
+                "states": moves,
+            }
         )
         return
     for decision in decisions:
         console.print(f"{decision.domain}: {decision.action}. {decision.explanation}", markup=False)
+    for name, new_state in moves.items():
+        console.print(f"{name} is now {new_state}.", markup=False)
 
 
 def _parse_day(text: str) -> date:

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from string import Template
@@ -32,13 +32,19 @@ from mailfleet.adapters.dns.memory import InMemoryDnsProvider
 from mailfleet.adapters.dns.resolver import DnsPythonResolver
 from mailfleet.adapters.reputation.config import CONFIG_ENV
 from mailfleet.adapters.sending.mx_relay import MxRelay
+from mailfleet.adapters.sending.warmup_gate import STOPPED_STATES
 from mailfleet.adapters.world.dns_server import (
     DnsblZone,
     LoopbackDnsServer,
     ProviderZones,
     StaticZones,
 )
-from mailfleet.adapters.world.mx_world import MxWorld, WorldRules, default_profiles
+from mailfleet.adapters.world.mx_world import (
+    MxWorld,
+    ProviderStats,
+    WorldRules,
+    default_profiles,
+)
 from mailfleet.bootstrap import App, build
 from mailfleet.core.dashboard.access import Role
 from mailfleet.core.errors import MailfleetError
@@ -61,7 +67,7 @@ from mailfleet.services import users as user_service
 from mailfleet.services.dispatcher import DispatchReport, DispatchSettings
 from mailfleet.services.reputation import run_monitoring
 from mailfleet.services.simulation import shipped_world
-from mailfleet.services.warmup import run_daily_decisions, start_warmup
+from mailfleet.services.warmup import advance_domain_states, run_daily_decisions, start_warmup
 from mailfleet.settings import Settings
 from mailfleet.spec import load_fleet
 
@@ -72,7 +78,6 @@ ADMIN_EMAIL = "admin@acme.test"
 FBL_ADDRESS = "fbl@feedback.acme.test"
 RETURN_PATH_LABEL = "bounce."  # as the DNS template's return_path_label publishes it
 MONITORING_WINDOW = timedelta(days=7)  # the rates the alert rules judge: a rolling week
-ACTIVE_STATES = frozenset({"active", "planned", "warming", ""})
 
 
 class DemoError(MailfleetError):
@@ -254,7 +259,7 @@ class Demo:
                 IntakeAddresses.of(
                     [f"{RETURN_PATH_LABEL}{d.name}" for d in fleet.domains], [FBL_ADDRESS]
                 ),
-                port=0,
+                port=_free_port(),
             )
             intake.start()
             stack.callback(intake.stop)
@@ -291,7 +296,7 @@ class Demo:
         (directory / "reputation.toml").write_text(
             "# Written by `mailfleet demo`: DNSBLs are the demo's own zones on its DNS server.\n"
             f'[resolver]\nnameserver = "127.0.0.1"\nport = {dns_port}\ntimeout = 2.0\n\n'
-            '[policy]\nzones = "dnsbl_zones.yaml"\n',
+            f'[policy]\nzones = "{(directory / "dnsbl_zones.yaml").resolve()}"\n',
             encoding="utf-8",
         )
 
@@ -317,7 +322,8 @@ class Demo:
             app.clock,
         )
         self._say(
-            f"DNS: applied {_count_changes(report.as_dict())} records; verified over the wire: "
+            f"DNS: {sum(r.changes for r in report.results)} record changes applied; verified over "
+            "the wire: "
             f"{verified.coverage:.0f} % of domains have SPF, DKIM and DMARC right"
         )
         return float(verified.coverage)
@@ -476,7 +482,7 @@ class Demo:
         outcome.alerts = [
             r.event.as_dict() for r in reversed(app.reputation_store().alert_history(limit=1000))
         ]
-        outcome.world = {name: s.as_dict() for name, s in world.stats().items()}
+        outcome.world = {name: _counters(s) for name, s in world.stats().items()}
 
 
 class _DayRunner:
@@ -522,7 +528,7 @@ class _DayRunner:
             plan = plans[domain.name]
             quality = quality_for(self.demo.world_model, domain.segment, plan.audience, incident)
             self.rules.complaint_rate[domain.name] = quality.complaint
-            if runtime.get(domain.name, "") not in ACTIVE_STATES:
+            if runtime.get(domain.name, "") in STOPPED_STATES:
                 continue  # rotated out or paused: its campaign goes to its peers
             mailboxes = domain.mailboxes
             drafts += day_drafts(
@@ -531,7 +537,7 @@ class _DayRunner:
                     domain.segment,
                     [m.address for m in mailboxes],
                     {m.address: m.display_name or "" for m in mailboxes},
-                    plan.cap,
+                    plan.cap if any(slot.ceiling > 0 for slot in plan.slots) else 0,
                     quality.bounce,
                 ),
                 index,
@@ -560,7 +566,11 @@ class _DayRunner:
         """After the day: the warmup's daily decisions, then the monitoring cycle (DNSBLs,
         alerts on the rolling week's rates, isolation). Returns what is worth telling."""
         _set(self.app.clock, self.start(index + 1) + timedelta(minutes=5))
-        decisions = run_daily_decisions(self.fleet, self.ports, self.start(index).date())
+        day = self.start(index).date()
+        decisions = run_daily_decisions(self.fleet, self.ports, day)
+        moves = advance_domain_states(
+            self.fleet, self.ports, decisions, self.monitoring.domains, self.app.clock, day
+        )
         run = await run_monitoring(
             self.fleet, self.zones, self.alert_rules, self.monitoring, window=MONITORING_WINDOW
         )
@@ -568,7 +578,9 @@ class _DayRunner:
             f"{d.domain}: warmup {d.action}"
             for d in decisions
             if d.action in (Action.STEP_BACK, Action.HOLD, Action.RESUME, Action.PAUSE)
+            and ":" not in d.domain  # members (IPs, mailboxes) follow their domain
         ]
+        notes += [f"{name}: now {state}" for name, state in moves.items() if state == "active"]
         history = self.app.reputation_store().alert_history(limit=1000)
         fresh = history[: max(0, len(history) - self.seen_alerts)]
         self.seen_alerts = len(history)
@@ -624,11 +636,6 @@ def _total(after: Mapping[str, Any], before: Mapping[str, Any], counter: str) ->
     )
 
 
-def _count_changes(report: Mapping[str, Any]) -> int:
-    zones = report.get("zones", [])
-    return sum(int(z.get("applied", 0)) for z in zones if isinstance(z, Mapping))
-
-
 def _set(clock: FakeClock | Any, when: datetime) -> None:
     if when > clock.now():
         clock.set(when)
@@ -648,7 +655,8 @@ def _prepare(directory: Path) -> None:
 
 
 def _free_port() -> int:
-    """A port free for both UDP and TCP on loopback (DNS answers on both)."""
+    """A port free for both UDP and TCP on loopback (DNS answers on both; aiosmtpd's
+    controller needs a real port number before it starts)."""
     for _ in range(50):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
             udp.bind(("127.0.0.1", 0))
@@ -659,7 +667,7 @@ def _free_port() -> int:
                 except OSError:
                     continue
                 return port
-    raise DemoError("no free loopback port for the demo's DNS server")
+    raise DemoError("no free loopback port for the demo's servers")
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -676,3 +684,8 @@ def _listen(host: str, port: int) -> socket.socket:
         ) from None
     sock.listen(512)
     return sock
+
+
+def _counters(stats: ProviderStats) -> dict[str, int]:
+    """A provider's counters (the per-domain breakdown is left out)."""
+    return {k: v for k, v in asdict(stats).items() if isinstance(v, int)}

@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from mailfleet.core.fleet import Domain, Fleet
+from mailfleet.core.ports import Clock
+from mailfleet.core.reputation.ports import DomainStateStore
 from mailfleet.core.warmup.decision import Decision
 from mailfleet.core.warmup.errors import UnknownDomain
 from mailfleet.core.warmup.evidence import Evidence, collect_evidence
 from mailfleet.core.warmup.gate import GatePolicy, decide, decide_member
+from mailfleet.core.warmup.lifecycle import lifecycle_moves
 from mailfleet.core.warmup.members import (
     ip_subject,
     mailbox_shares,
@@ -52,12 +55,15 @@ def start_warmup(fleet: Fleet, ports: WarmupPorts, first_day: date) -> dict[str,
     """
     states = ports.store.states()
     starts = start_days(fleet, first_day, ports.start)
+    new: list[tuple[WarmupState, Decision | None]] = []
     for domain in fleet.domains:
         for subject in (domain.name, *member_subjects(domain)):
             if subject not in states:
                 state = WarmupState(subject, starts[domain.name])
-                ports.store.record(state, None)
+                new.append((state, None))
                 states[subject] = state
+    if new:
+        ports.store.record_many(new)
     return states
 
 
@@ -83,6 +89,7 @@ def run_daily_decisions(fleet: Fleet, ports: WarmupPorts, day: date) -> tuple[De
     states = start_warmup(fleet, ports, day + timedelta(days=1))
     decisions = []
     members = []
+    writes: list[tuple[WarmupState, Decision | None]] = []
     for domain in fleet.domains:
         segment = fleet.segments[domain.segment]
         state = states[domain.name]
@@ -90,16 +97,36 @@ def run_daily_decisions(fleet: Fleet, ports: WarmupPorts, day: date) -> tuple[De
         ips = [ip_subject(str(ip)) for ip in domain.sending_ips]
         blocked = bool(ips) and all(states[ip].paused for ip in ips)
         decision, after = decide(state, segment, evidence, day, ports.gate, ips_paused=blocked)
-        ports.store.record(after, decision)
+        writes.append((after, decision))
         decisions.append(decision)
         shares = _member_shares(domain, decision.next_cap)
         for subject, share in shares.items():
             member = states[subject]
             evidence = _evidence(ports, subject, member, day)
             verdict, member_after = decide_member(member, segment, evidence, day, share, ports.gate)
-            ports.store.record(member_after, verdict)
+            writes.append((member_after, verdict))
             members.append(verdict)
+    ports.store.record_many(writes)
     return tuple(decisions + members)
+
+
+def advance_domain_states(
+    fleet: Fleet,
+    ports: WarmupPorts,
+    decisions: tuple[Decision, ...],
+    domains: DomainStateStore,
+    clock: Clock,
+    day: date,
+) -> dict[str, str]:
+    """Move domains along pending -> warming -> active after the day's ``decisions`` (see
+    ``core.warmup.lifecycle``); returns the moves made. Paused, isolated and retired domains
+    are never touched."""
+    caps = {d.domain: d.next_cap for d in decisions}
+    moves = lifecycle_moves(fleet, domains.domain_states(), ports.store.states(), caps, day)
+    for name, state in moves.items():
+        reason = "at target volume" if state == "active" else "warmup started"
+        domains.set_domain_state(name, state, at=clock.now(), reason=reason, by="warmup")
+    return {name: str(state) for name, state in moves.items()}
 
 
 def _member_shares(domain: Domain, cap: int) -> dict[str, int]:

@@ -36,33 +36,50 @@ class SqlWarmupStore:
 
     def record(self, state: WarmupState, decision: Decision | None) -> None:
         """Upsert the state and append the decision, in one transaction."""
+        self.record_many([(state, decision)])
+
+    def record_many(self, entries: Sequence[tuple[WarmupState, Decision | None]]) -> None:
+        """Upsert every state and append every decision in one transaction: the daily run
+        writes a few hundred subjects, which one commit each would make slow."""
         now = self._clock.now()
+        names = [state.domain for state, _ in entries]
         with self._db.session() as s:
-            row = s.get(WarmupStateRow, state.domain)
-            if row is None:
-                row = WarmupStateRow(domain=state.domain, current_cap=0)
-                s.add(row)
-            row.start_day = state.start_day
-            row.ramp_day = state.ramp_day
-            row.paused_until = state.paused_until
-            row.evidence_since = state.evidence_since
-            row.updated_at = now
-            if decision is not None:
-                row.current_cap = decision.next_cap
-                s.add(
-                    WarmupDecisionRow(
-                        domain=decision.domain,
-                        day=decision.day,
-                        action=str(decision.action),
-                        ramp_day_before=decision.ramp_day_before,
-                        ramp_day_after=decision.ramp_day_after,
-                        next_cap=decision.next_cap,
-                        paused_until=decision.paused_until,
-                        evidence=decision.as_dict(),
-                        explanation=decision.explanation,
-                        decided_at=now,
+            rows = (
+                {
+                    row.domain: row
+                    for row in s.scalars(
+                        select(WarmupStateRow).where(WarmupStateRow.domain.in_(names))
                     )
-                )
+                }
+                if names
+                else {}
+            )
+            for state, decision in entries:
+                row = rows.get(state.domain)
+                if row is None:
+                    row = rows[state.domain] = WarmupStateRow(domain=state.domain, current_cap=0)
+                    s.add(row)
+                row.start_day = state.start_day
+                row.ramp_day = state.ramp_day
+                row.paused_until = state.paused_until
+                row.evidence_since = state.evidence_since
+                row.updated_at = now
+                if decision is not None:
+                    row.current_cap = decision.next_cap
+                    s.add(
+                        WarmupDecisionRow(
+                            domain=decision.domain,
+                            day=decision.day,
+                            action=str(decision.action),
+                            ramp_day_before=decision.ramp_day_before,
+                            ramp_day_after=decision.ramp_day_after,
+                            next_cap=decision.next_cap,
+                            paused_until=decision.paused_until,
+                            evidence=decision.as_dict(),
+                            explanation=decision.explanation,
+                            decided_at=now,
+                        )
+                    )
 
     def current_caps(self) -> dict[str, int]:
         """The latest decision's cap of every decided domain (kept on its state row)."""

@@ -34,6 +34,8 @@ class FeedbackMetricsSource:
 
     def daily(self, domain: str, start: date, end: date) -> Sequence[DayMetrics]:
         """Every day from ``start`` to ``end`` (inclusive) with events, oldest first."""
+        if ":" in domain:
+            return []  # a member subject: nothing to count yet, so no query either
         since = datetime.combine(start, time(), UTC)
         until = datetime.combine(end + timedelta(days=1), time(), UTC)
         name = domain.lower()

@@ -25,12 +25,14 @@ class DnsblListings:
 
     def listings(self, domain: str) -> Iterable[str]:
         """The zones listing ``domain`` (or its IPs) now, sorted; empty when clean."""
+        if domain.startswith("mailbox:"):
+            return []  # no zone lists a mailbox
         latest = self._history.latest_results()
         if latest is None:
             return []
         if domain.startswith("ip:"):
             targets = {domain.removeprefix("ip:")}
-        else:  # a domain, or a mailbox subject, which no zone lists
+        else:
             targets = {domain.lower(), *self._ips.get(domain.lower(), ())}
         return sorted(
             {r.zone for r in latest[1] if r.verdict == Verdict.LISTED and r.target in targets}

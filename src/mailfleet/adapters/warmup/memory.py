@@ -27,6 +27,11 @@ class InMemoryWarmupStore:
         if decision is not None:
             self._decisions.setdefault(decision.domain, []).append(decision)
 
+    def record_many(self, entries: Sequence[tuple[WarmupState, Decision | None]]) -> None:
+        """Record each entry in turn."""
+        for state, decision in entries:
+            self.record(state, decision)
+
     def decisions(self, domain: str, limit: int = 30) -> Sequence[Decision]:
         """The latest decisions, newest first."""
         return list(reversed(self._decisions.get(domain, [])))[:limit]

@@ -55,6 +55,10 @@ class WarmupStore(Protocol):
         """Save a domain's state, and its decision when there is one, together."""
         ...
 
+    def record_many(self, entries: Sequence[tuple[WarmupState, Decision | None]]) -> None:
+        """``record`` for many subjects at once, all or nothing (the daily run's write)."""
+        ...
+
     def decisions(self, domain: str, limit: int = 30) -> Sequence[Decision]:
         """The domain's latest decisions, newest first."""
         ...
