@@ -18,6 +18,7 @@ from mailfleet.cli import (
     feedback,
     fleet,
     mailboxes,
+    report,
     reputation,
     sending,
     simulate,
@@ -42,6 +43,7 @@ MODULES = (
     suppression,
     reputation,
     dmarc,
+    report,
     web,
 )
 
