@@ -667,7 +667,6 @@ class App:
         ports = ResultsPorts(
             fleet_store=self.fleet_store(),
             warmup=SqlWarmupStore(self.database(), self.clock),
-            feedback=self.feedback_store(),
             dns_checks=self.dns_check_store(),
             ledger=self.mailbox_ledger(),
             users=self.user_store(),

@@ -125,6 +125,7 @@ class DomainFigures:
     target: int = 0  # its segment's daily target
     warmup_start: date | None = None  # the first day of its ramp; None: no ramp stored
     reached_target: date | None = None  # the first day its cap was the target
+    sending_since: date | None = None  # the first day its cap let it send at all
     attempts_at_target: int = 0  # deliveries + bounces on days at target, in the period
     bounces_at_target: int = 0
     delivered: int = 0  # in the period
@@ -191,6 +192,12 @@ def reached_target(caps: Mapping[date, int], target: int) -> date | None:
     if target <= 0:
         return None
     days = sorted(day for day, cap in caps.items() if cap >= target)
+    return days[0] if days else None
+
+
+def first_sending_day(caps: Mapping[date, int]) -> date | None:
+    """The first day whose cap let the domain send at all."""
+    days = sorted(day for day, cap in caps.items() if cap > 0)
     return days[0] if days else None
 
 
@@ -281,6 +288,12 @@ def _operational(data: ResultsInput) -> ResultRow:
         "target_days": OPERATIONAL_DAYS_TARGET,
         "reached": {d.name: d.reached_target.isoformat() for d in live if d.reached_target},
     }
+    sending = [d.sending_since for d in data.domains if d.sending_since is not None]
+    # When every domain is sending, however far from its target: the narrower reading of
+    # "live", kept as evidence beside the measured definition.
+    evidence["all_sending_days"] = (
+        (max(sending) - first).days if len(sending) == len(data.domains) else None
+    )
     if len(live) == total:
         last = max(d.reached_target for d in live if d.reached_target is not None)
         days = (last - first).days

@@ -22,11 +22,31 @@ class DnsblHistory:
     listings: tuple[Listing, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class DomainDay:
+    """One sending domain's feedback totals on one UTC day."""
+
+    day: date
+    domain: str
+    deliveries: int = 0
+    bounces: int = 0
+    complaints: int = 0
+
+    @property
+    def attempts(self) -> int:
+        """Deliveries and bounces: every attempt with a final outcome."""
+        return self.deliveries + self.bounces
+
+
 class ResultsHistory(Protocol):
     """What happened to the fleet over time."""
 
     def cap_history(self, domains: Collection[str]) -> Mapping[str, Sequence[tuple[date, int]]]:
         """Each domain's warmup decisions as (decision day, next cap), in the order made."""
+        ...
+
+    def domain_days(self, since: datetime, until: datetime) -> Sequence[DomainDay]:
+        """Feedback totals per sending domain and UTC day for events in ``[since, until)``."""
         ...
 
     def dnsbl_history(

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, time, timedelta
 
 from mailfleet.core.dns.checks import DomainCheck
 from mailfleet.core.dns.ports import DnsCheckStore
-from mailfleet.core.feedback.ports import FeedbackStore
 from mailfleet.core.fleet import Fleet
 from mailfleet.core.mailboxes.ports import MailboxLedger
 from mailfleet.core.ports import FleetStore
@@ -27,6 +26,7 @@ from mailfleet.core.results import (
     Status,
     caps_by_day,
     days_at_target,
+    first_sending_day,
     reached_target,
     results_table,
 )
@@ -44,7 +44,6 @@ class ResultsPorts:
 
     fleet_store: FleetStore
     warmup: WarmupStore
-    feedback: FeedbackStore
     dns_checks: DnsCheckStore
     ledger: MailboxLedger
     users: UserCount
@@ -100,7 +99,7 @@ def build_results(
         for name, record in stored_domains.items()
         if record.state == DomainState.ISOLATED.value
     }
-    counts = ports.feedback.daily_counts(since, until)
+    counts = ports.history.domain_days(since, until)
     checks = ports.dns_checks.latest()
 
     figures = []
@@ -119,7 +118,8 @@ def build_results(
                 target=target,
                 warmup_start=state.start_day if state else None,
                 reached_target=reached_target(by_day, target),
-                attempts_at_target=sum(c.deliveries + c.bounces for c in at_full),
+                sending_since=first_sending_day(by_day),
+                attempts_at_target=sum(c.attempts for c in at_full),
                 bounces_at_target=sum(c.bounces for c in at_full),
                 delivered=sum(c.deliveries for c in mine),
                 complaints=sum(c.complaints for c in mine),

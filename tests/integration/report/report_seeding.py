@@ -182,11 +182,14 @@ def seed_dnsbl(seeded: Seeded, listed_ip: str | None = None) -> None:
     seeded.app.reputation_store().save_report(report)
 
 
-def isolate(seeded: Seeded, domain: str) -> None:
-    """Isolate ``domain`` through the reputation store."""
-    seeded.app.reputation_store().set_domain_state(
-        domain, DomainState.ISOLATED.value, at=seeded.clock.now(), reason="complaints", by="engine"
+def isolate(seeded: Seeded, domain: str, *, restore: bool = False) -> None:
+    """Isolate ``domain`` through the reputation store (and put it back with ``restore``)."""
+    store, now = seeded.app.reputation_store(), seeded.clock.now()
+    store.set_domain_state(
+        domain, DomainState.ISOLATED.value, at=now, reason="complaints", by="engine"
     )
+    if restore:
+        store.set_domain_state(domain, DomainState.WARMING.value, at=now, reason="ok", by="cli")
 
 
 def add_user(seeded: Seeded) -> None:

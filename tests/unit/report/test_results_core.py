@@ -228,3 +228,16 @@ def test_as_dict_is_json_ready() -> None:
     data = results_table(_input(_domain("a.example"))).as_dict()
     assert data["summary"] == {"met": 8, "not met": 0, "not measured": 0}
     assert data["period"] == {"start": None, "end": "2026-03-02"}
+
+
+def test_all_sending_days_is_kept_as_evidence() -> None:
+    """The day every domain was sending at all is recorded beside the target-volume measure."""
+    a = _domain("a.example", sending_since=START)
+    b = _domain("b.example", sending_since=START + timedelta(days=3))
+    row = results_table(_input(a, b)).row("operational_time")
+    assert row.evidence["all_sending_days"] == 3
+    waiting = replace(b, sending_since=None)
+    assert (
+        results_table(_input(a, waiting)).row("operational_time").evidence["all_sending_days"]
+        is None
+    )

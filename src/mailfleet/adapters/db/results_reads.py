@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, case, cast, func, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from mailfleet.adapters.db.database import Database
+from mailfleet.adapters.db.feedback_tables import FeedbackEventRow
 from mailfleet.adapters.db.reputation_tables import DnsblResultRow, DnsblRunRow, DomainIsolationRow
 from mailfleet.adapters.db.warmup_tables import WarmupDecisionRow
+from mailfleet.core.feedback.events import EventKind
 from mailfleet.core.reputation.verdict import Verdict
 from mailfleet.core.results import Listing
-from mailfleet.core.results_ports import DnsblHistory
+from mailfleet.core.results_ports import DnsblHistory, DomainDay
 from mailfleet.core.state import DomainState
 
 _CHUNK = 500  # names per IN (...) list: well under every backend's parameter limit
@@ -45,6 +48,49 @@ class SqlResultsHistory:
                 for domain, day, cap in s.execute(query):
                     found.setdefault(str(domain), []).append((day, int(cap)))
         return found
+
+    def _utc_day(self) -> ColumnElement[object]:
+        """The event's UTC day as SQL: SQLite keeps naive UTC text, PostgreSQL a timestamptz
+        (read in UTC whatever the session's time zone)."""
+        column = FeedbackEventRow.occurred_at
+        if self._db.dialect == "sqlite":
+            return func.substr(column, 1, 10)
+        return cast(func.timezone("UTC", column), Date)
+
+    def domain_days(self, since: datetime, until: datetime) -> Sequence[DomainDay]:
+        """Totals grouped in SQL: one row per domain and day, however many events."""
+        day = self._utc_day().label("day")
+
+        def count(kind: EventKind) -> ColumnElement[int]:
+            return func.sum(case((FeedbackEventRow.kind == kind.value, 1), else_=0))
+
+        query = (
+            select(
+                day,
+                FeedbackEventRow.sending_domain,
+                count(EventKind.DELIVERY),
+                count(EventKind.BOUNCE),
+                count(EventKind.COMPLAINT),
+            )
+            .where(
+                FeedbackEventRow.occurred_at >= since,
+                FeedbackEventRow.occurred_at < until,
+                FeedbackEventRow.sending_domain.is_not(None),
+            )
+            .group_by(day, FeedbackEventRow.sending_domain)
+        )
+        with self._db.session() as s:
+            rows = s.execute(query).all()
+        return [
+            DomainDay(
+                value if isinstance(value, date) else date.fromisoformat(str(value)),
+                str(domain),
+                int(delivered or 0),
+                int(bounced or 0),
+                int(complained or 0),
+            )
+            for value, domain, delivered, bounced, complained in rows
+        ]
 
     def dnsbl_history(
         self, since: datetime, until: datetime, subjects: Collection[str]
