@@ -44,7 +44,9 @@ def _format_for(given: Format | None, as_json: bool, output: Path | None) -> For
     return None if sys.stdout.isatty() else Format.MD
 
 
-def _table(report: ResultsReport) -> Table:
+def rich_table(report: ResultsReport) -> Table:
+    """The table for a terminal (``mailfleet demo`` prints it too); values are plain text,
+    never Rich markup."""
     table = Table(
         title=f"Results: fleet {report.fleet}",
         caption=f"measured from live data, {report.period}",
@@ -109,7 +111,7 @@ def report(
         fleet = load_fleet(path)
         results = state(ctx).app().results_report(fleet, days)
     if chosen is None:
-        console.print(_table(results))
+        console.print(rich_table(results))
     else:
         text = _RENDER[chosen](results)
         if output is None:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from rich.console import Console
 
-from mailfleet.cli.report import _table
+from mailfleet.cli.report import rich_table
 from mailfleet.core.results import ResultRow, ResultsReport, Status
 from mailfleet.services.report import render_html, render_json, render_markdown
 
@@ -65,7 +65,7 @@ def test_the_terminal_table_prints_text_not_markup() -> None:
     report = _report()
     rows = (ResultRow("a", "[bold]x[/]", "y", "z", Status.MET), *report.rows[1:])
     console = Console(record=True, width=160)
-    console.print(_table(ResultsReport("acme", NOW, None, NOW.date(), rows)))
+    console.print(rich_table(ResultsReport("acme", NOW, None, NOW.date(), rows)))
     text = console.export_text()
     assert "[bold]x[/]" in text
     assert "not met" in text
