@@ -36,6 +36,7 @@ from mailfleet.core.status import UNSYNCED, fleet_status
 from mailfleet.core.warmup.ports import WarmupStore
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "since the first record" for ``days=None``
+_END = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,9 @@ def build_results(
         raise ValueError("days must be at least 1")
     start_day = now.date() - timedelta(days=days - 1) if days is not None else None
     since = datetime.combine(start_day, time.min, UTC) if start_day else _EPOCH
-    until = now + timedelta(seconds=1)
+    # Without a period, everything stored counts, even events stamped after this clock's now
+    # (a demo or test that wrote its history under a faster clock).
+    until = now + timedelta(seconds=1) if days is not None else _END
     names = [d.name for d in fleet.domains]
 
     snapshot = ports.fleet_store.snapshot()

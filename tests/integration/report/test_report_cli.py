@@ -4,6 +4,7 @@ PostgreSQL, then the table read back in each format."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from report_seeding import (
@@ -22,6 +23,8 @@ from report_seeding import (
 from typer.testing import CliRunner
 
 from mailfleet.cli.app import app
+from mailfleet.core.feedback.events import EventKind, FeedbackEvent
+from mailfleet.core.results import Status
 
 runner = CliRunner()
 
@@ -152,3 +155,17 @@ def test_the_app_method_on_an_empty_database(db_url: str, tmp_path: Path) -> Non
         "not met",
         "met",
     ]
+
+
+def test_without_a_period_history_ahead_of_the_clock_counts(db_url: str, tmp_path: Path) -> None:
+    """Everything stored is read when no period is given, even events stamped after the
+    report's clock (history written under a faster clock); ``--days`` stops at now."""
+    seeded = build_app(db_url, tmp_path)
+    later = seeded.clock.now() + timedelta(days=3)
+    events = [FeedbackEvent(EventKind.DELIVERY, "r@x.example", later, sending_domain=ALPHA)]
+    seeded.app.feedback_store().add_events(events)
+    everything = seeded.app.results_report(seeded.fleet)
+    recent = seeded.app.results_report(seeded.fleet, days=7)
+    seeded.app.close()
+    assert everything.row("complaint_rate").evidence["delivered"] == 1
+    assert recent.row("complaint_rate").status is Status.NOT_MEASURED

@@ -4,11 +4,14 @@ terminal table."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
+import pytest
 from rich.console import Console
 
-from mailfleet.cli.report import rich_table
+from mailfleet.cli.report import Format, _format_for, rich_table
 from mailfleet.core.results import ResultRow, ResultsReport, Status
 from mailfleet.services.report import render_html, render_json, render_markdown
 
@@ -70,3 +73,19 @@ def test_the_terminal_table_prints_text_not_markup() -> None:
     assert "[bold]x[/]" in text
     assert "not met" in text
     assert "the first record to 2026-03-02" in text
+
+
+def test_the_format_follows_the_flags_the_file_and_the_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--json wins, then --format, then --output's suffix; a terminal gets the table (None),
+    a pipe Markdown."""
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert _format_for(None, False, None) is None
+    assert _format_for(Format.HTML, True, None) is Format.JSON
+    assert _format_for(Format.MD, False, Path("r.html")) is Format.MD
+    assert _format_for(None, False, Path("r.HTML")) is Format.HTML
+    assert _format_for(None, False, Path("r.json")) is Format.JSON
+    assert _format_for(None, False, Path("results")) is Format.MD
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    assert _format_for(None, False, None) is Format.MD
