@@ -65,6 +65,7 @@ from mailfleet.core.mailboxes.ports import MailboxLedger, MailboxProvider
 from mailfleet.core.ports import Clock
 from mailfleet.core.reputation.rules import AlertRule
 from mailfleet.core.reputation.zones import DnsblZone
+from mailfleet.core.results import ResultsReport
 from mailfleet.core.secrets import Secret
 from mailfleet.core.sending.model import MessageDraft
 from mailfleet.core.sending.ports import Relay, SendGate
@@ -653,6 +654,25 @@ class App:
             (domain,),
         )
         return bool(outcomes)
+
+    def results_report(self, fleet: Fleet, days: int | None = None) -> ResultsReport:
+        """The case study's results table for ``fleet``, measured from the database: warmup
+        decisions, feedback counts, DNSBL history, DNS verifications, the mailbox ledger, the
+        synced fleet and the dashboard's users. ``days`` bounds the period-bound rows (the
+        last ``days`` days, today included); ``None`` reads everything stored."""
+        from mailfleet.adapters.db.results_reads import SqlResultsHistory
+        from mailfleet.adapters.db.warmup_store import SqlWarmupStore
+        from mailfleet.services.report import ResultsPorts, build_results
+
+        ports = ResultsPorts(
+            fleet_store=self.fleet_store(),
+            warmup=SqlWarmupStore(self.database(), self.clock),
+            dns_checks=self.dns_check_store(),
+            ledger=self.mailbox_ledger(),
+            users=self.user_store(),
+            history=SqlResultsHistory(self.database()),
+        )
+        return build_results(fleet, ports, self.clock.now(), days)
 
 
 def build(

@@ -19,6 +19,7 @@ from mailfleet.cli import (
     feedback,
     fleet,
     mailboxes,
+    report,
     reputation,
     sending,
     simulate,
@@ -44,6 +45,7 @@ MODULES = (
     suppression,
     reputation,
     dmarc,
+    report,
     web,
 )
 
