@@ -59,7 +59,7 @@ def test_a_healthy_fleet_in_every_format(db_url: str, tmp_path: Path) -> None:
     assert document["fleet"] == "results"
     rows = _rows(out)
     assert {k: r["status"] for k, r in rows.items()} == dict.fromkeys(rows, "met")
-    operational = rows["operational_time"]["evidence"]
+    operational = rows["target_volume"]["evidence"]
     assert isinstance(operational, dict)
     assert operational["days"] == 7  # the short schedule's target week starts on ramp day 7
     assert operational["first_warmup_day"] == seeded.first_day.isoformat()
@@ -86,18 +86,19 @@ def test_a_healthy_fleet_in_every_format(db_url: str, tmp_path: Path) -> None:
     header = lines.index("| Dimension | Outcome | Target | Status |")
     assert lines[header + 1] == "|---|---|---|---|"
     table = lines[header + 2 :]
-    assert len(table) == 8
+    assert len(table) == 9
     assert all(line.startswith("| ") for line in table)
-    assert table[0].startswith("| Infrastructure operational time | All 2 domains at target")
+    assert table[0].startswith("| Infrastructure operational time | All 2 domains live")
+    assert table[1].startswith("| Target sending volume | All 2 domains at target")
 
     page = tmp_path / "results.html"
     code, out = _invoke(seeded, db_url, "-o", str(page))
     assert code == 0
     assert "Wrote" in out
-    assert "8 met" in out
+    assert "9 met" in out
     html = page.read_text("utf-8")
     assert html.startswith("<!DOCTYPE html>")
-    assert html.count("<tr><td>") == 8
+    assert html.count("<tr><td>") == 9
     assert "<td>Blacklisting incidents</td><td>Zero in 1 DNSBL check" in html
     assert "src=" not in html
     assert "href=" not in html
@@ -119,6 +120,7 @@ def test_missed_targets_fail_only_with_check(db_url: str, tmp_path: Path) -> Non
     statuses = {k: r["status"] for k, r in rows.items()}
     assert statuses == {
         "operational_time": "met",
+        "target_volume": "met",
         "blacklisting": "not met",
         "bounce_rate": "not met",
         "complaint_rate": "met",
@@ -146,6 +148,7 @@ def test_the_app_method_on_an_empty_database(db_url: str, tmp_path: Path) -> Non
     report = seeded.app.results_report(seeded.fleet)
     seeded.app.close()
     assert [str(r.status) for r in report.rows] == [
+        "not measured",
         "not measured",
         "not measured",
         "not measured",

@@ -28,6 +28,7 @@ def _domain(name: str, **changes: object) -> DomainFigures:
         name=name,
         target=2000,
         warmup_start=START,
+        sending_since=START,
         reached_target=START + timedelta(days=20),
         attempts_at_target=10_000,
         bounces_at_target=80,
@@ -63,6 +64,7 @@ def test_no_data_is_not_measured_never_met() -> None:
     statuses = {r.key: r.status for r in report.rows}
     for key in (
         "operational_time",
+        "target_volume",
         "blacklisting",
         "bounce_rate",
         "complaint_rate",
@@ -73,15 +75,16 @@ def test_no_data_is_not_measured_never_met() -> None:
         assert statuses[key] is Status.NOT_MEASURED, key
     assert statuses["visibility"] is Status.NOT_MET  # nothing synced, no user
     assert report.unmet == (report.row("visibility"),)
-    assert len(report.rows) == 8
+    assert len(report.rows) == 9
 
 
 def test_a_healthy_fleet_meets_every_target() -> None:
-    """Two domains at target in 20 days, low rates, clean checks: all eight rows met."""
+    """Two domains at target in 20 days, low rates, clean checks: all nine rows met."""
     report = results_table(_input(_domain("a.example"), _domain("b.example")))
-    assert [r.status for r in report.rows] == [Status.MET] * 8
-    assert report.row("operational_time").outcome == "All 2 domains at target volume in 20 days"
-    assert report.row("operational_time").evidence["days"] == 20
+    assert [r.status for r in report.rows] == [Status.MET] * 9
+    assert report.row("operational_time").outcome == "All 2 domains live (sending) in 0 days"
+    assert report.row("target_volume").outcome == "All 2 domains at target volume in 20 days"
+    assert report.row("target_volume").evidence["days"] == 20
     assert report.row("blacklisting").outcome == "Zero in 30 DNSBL checks"
     bounce = report.row("bounce_rate")
     assert bounce.evidence["fleet_rate"] == 160 / 20_000
@@ -90,25 +93,36 @@ def test_a_healthy_fleet_meets_every_target() -> None:
     assert report.row("provisioning_time").outcome == "24 mailboxes in 3 min 50 s via API"
 
 
-def test_operational_time_uses_the_last_domain_and_misses_after_21_days() -> None:
-    """The slowest domain decides; 22 days misses the three-week target."""
-    slow = _domain("b.example", reached_target=START + timedelta(days=22))
-    row = results_table(_input(_domain("a.example"), slow)).row("operational_time")
+def test_target_volume_uses_the_last_domain_and_misses_after_six_weeks() -> None:
+    """The slowest domain decides; 43 days misses the six-week window."""
+    slow = _domain("b.example", reached_target=START + timedelta(days=43))
+    row = results_table(_input(_domain("a.example"), slow)).row("target_volume")
     assert row.status is Status.NOT_MET
-    assert row.evidence["last_domain_at_target"] == "2026-02-24"
+    assert row.evidence["last_domain_at_target"] == "2026-03-17"
+
+
+def test_operational_time_uses_the_last_domain_to_send_and_misses_after_21_days() -> None:
+    """Live is sending at all: the last domain to start decides, 22 days misses."""
+    late = _domain("b.example", sending_since=START + timedelta(days=22))
+    row = results_table(_input(_domain("a.example"), late)).row("operational_time")
+    assert row.status is Status.NOT_MET
+    assert row.evidence["days"] == 22
+    prompt = results_table(_input(_domain("a.example"), replace(late, sending_since=START)))
+    assert prompt.row("operational_time").status is Status.MET
 
 
 def test_a_domain_never_at_target_is_open_then_missed() -> None:
     """Inside the window the outcome is still open; past it, the target is missed."""
     never = _domain("b.example", reached_target=None, attempts_at_target=0)
     recent = _input(_domain("a.example"), never, period_end=START + timedelta(days=10))
-    row = results_table(recent).row("operational_time")
+    row = results_table(recent).row("target_volume")
     assert row.status is Status.NOT_MEASURED
     assert row.outcome == "Not yet: 1 of 2 domains at target volume after 10 days"
     assert row.evidence["not_yet"] == ["b.example"]
-    late = results_table(_input(_domain("a.example"), never)).row("operational_time")
-    assert late.status is Status.NOT_MET
-    assert "after 28 days" in late.outcome
+    late = _input(_domain("a.example"), never, period_end=START + timedelta(days=45))
+    row = results_table(late).row("target_volume")
+    assert row.status is Status.NOT_MET
+    assert "after 45 days" in row.outcome
 
 
 def test_bounce_rate_judges_the_worst_domain() -> None:
@@ -226,18 +240,16 @@ def test_caps_come_from_the_previous_days_decision() -> None:
 def test_as_dict_is_json_ready() -> None:
     """The JSON form carries the period, a summary and every row."""
     data = results_table(_input(_domain("a.example"))).as_dict()
-    assert data["summary"] == {"met": 8, "not met": 0, "not measured": 0}
+    assert data["summary"] == {"met": 9, "not met": 0, "not measured": 0}
     assert data["period"] == {"start": None, "end": "2026-03-02"}
 
 
-def test_all_sending_days_is_kept_as_evidence() -> None:
-    """The day every domain was sending at all is recorded beside the target-volume measure."""
+def test_a_domain_not_sending_yet_keeps_operational_time_open() -> None:
+    """Inside three weeks a domain that has not sent yet leaves the row open, named."""
     a = _domain("a.example", sending_since=START)
-    b = _domain("b.example", sending_since=START + timedelta(days=3))
-    row = results_table(_input(a, b)).row("operational_time")
-    assert row.evidence["all_sending_days"] == 3
-    waiting = replace(b, sending_since=None)
-    assert (
-        results_table(_input(a, waiting)).row("operational_time").evidence["all_sending_days"]
-        is None
-    )
+    waiting = _domain("b.example", sending_since=None)
+    recent = _input(a, waiting, period_end=START + timedelta(days=5))
+    row = results_table(recent).row("operational_time")
+    assert row.status is Status.NOT_MEASURED
+    assert row.evidence["not_yet"] == ["b.example"]
+    assert results_table(_input(a, waiting)).row("operational_time").status is Status.NOT_MET
