@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from mailfleet.cli.output import EXIT_BAD_INPUT, console, err_console, print_json
+from mailfleet.cli.report import rich_table
 from mailfleet.core.errors import MailfleetError
 from mailfleet.core.secrets import Secret
 
@@ -110,7 +111,7 @@ def demo(
     if as_json:
         print_json({"ok": True, **outcome.as_dict()})
         return
-    _summary(outcome)
+    _summary(outcome, directory)
 
 
 def _day(line: DayLine, quiet: bool) -> None:
@@ -119,16 +120,16 @@ def _day(line: DayLine, quiet: bool) -> None:
     states = line.states
     sent = states.get("sent", 0)
     text = (
-        f"day {line.index:2} {line.day:%a %d %b}: queued {line.queued:5,}  sent {sent:5,}  "
-        f"bounced {states.get('bounced', 0):3}  deferred {states.get('deferred', 0):3}  "
-        f"DSNs {line.dsns:3}  complaints {line.complaints:2}"
+        f"day {line.index:2} {line.day:%a %d %b}: queued {line.queued:5,} sent {sent:5,} "
+        f"bounced {states.get('bounced', 0):3} deferred {states.get('deferred', 0):3} "
+        f"DSNs {line.dsns:3} ARF {line.complaints:2}"
     )
     console.print(text, highlight=False)
     for note in line.notes:
         console.print(f"        [yellow]{note}[/]", highlight=False)
 
 
-def _summary(outcome: DemoOutcome) -> None:
+def _summary(outcome: DemoOutcome, directory: Path) -> None:
     table = Table(title=f"{outcome.days} days, scenario {outcome.scenario}")
     for column in ("domain", "segment", "state", "week", "cap", "target", "live on day"):
         table.add_column(column, justify="right" if column in ("week", "cap", "target") else "left")
@@ -149,12 +150,23 @@ def _summary(outcome: DemoOutcome) -> None:
             f"{d.complaints / d.delivered:.3%}" if d.delivered else "-",
         )
     console.print(table)
+    if outcome.results is not None:
+        console.print(rich_table(outcome.results))
     fired = [a for a in outcome.alerts if a.get("kind") == "fired"]
     console.print(
         f"Alerts fired: {len(fired)}; DNS coverage {outcome.dns_coverage:.0f} %; "
         f"{outcome.mailboxes} mailboxes provisioned in {outcome.provisioning_seconds:.1f} s; "
         f"wall time {outcome.wall_seconds:.0f} s."
     )
+    if outcome.login is not None:
+        user, password = outcome.login
+        console.print(
+            f"Look around: `cd {directory}`, then `mailfleet report`, `mailfleet warmup "
+            f"status`, or `mailfleet serve` and sign in as {user} with password "
+            f"{password.reveal()}.",
+            highlight=False,
+            markup=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -51,6 +51,7 @@ from mailfleet.core.errors import MailfleetError
 from mailfleet.core.feedback.intake import IntakeAddresses
 from mailfleet.core.fleet import Fleet
 from mailfleet.core.reputation.isolation import IsolationAction
+from mailfleet.core.results import ResultsReport
 from mailfleet.core.secrets import Secret
 from mailfleet.core.sending.ports import Envelope
 from mailfleet.core.simulation.load import scenarios_from_data
@@ -159,6 +160,8 @@ class DemoOutcome:
     world: dict[str, dict[str, int]] = field(default_factory=dict)
     wall_seconds: float = 0.0
     dashboard: str = ""
+    login: tuple[str, Secret] | None = None
+    results: ResultsReport | None = None
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form."""
@@ -175,6 +178,7 @@ class DemoOutcome:
             "world": self.world,
             "wall_seconds": round(self.wall_seconds, 1),
             "dashboard": self.dashboard,
+            "results": self.results.as_dict() if self.results else None,
         }
 
 
@@ -268,9 +272,11 @@ class Demo:
                 f"World: {len(default_profiles())} receiving providers on port {world.port}; "
                 f"bounces and complaints come back to the intake on 127.0.0.1:{intake.port}"
             )
-            url = ""
-            if self.options.web:
-                url = self._serve(app, stack)
+            password = Secret(secrets.token_urlsafe(12))
+            user_service.add_user(
+                app.user_store(), app.password_hasher(), clock, ADMIN_EMAIL, Role.ADMIN, password
+            )
+            url = self._serve(app, stack, password) if self.options.web else ""
             outcome = DemoOutcome(
                 self.scenario.name,
                 self.scenario.description,
@@ -280,9 +286,11 @@ class Demo:
                 mailboxes=mailboxes,
                 provisioning_seconds=seconds,
                 dashboard=url,
+                login=(ADMIN_EMAIL, password),
             )
             asyncio.run(self._days(app, fleet, world, rules, (ip_list, domain_list), dns.port))
             self._fill(outcome, app, fleet, world)
+            outcome.results = app.results_report(fleet)
             outcome.wall_seconds = time.perf_counter() - began
             if keep_serving is not None and url:
                 keep_serving()
@@ -352,15 +360,11 @@ class Demo:
         )
         return len(plan.actions), seconds
 
-    def _serve(self, app: App, stack: ExitStack) -> str:
+    def _serve(self, app: App, stack: ExitStack, password: Secret) -> str:
         import uvicorn
 
         from mailfleet.web.app import create_app
 
-        password = Secret(secrets.token_urlsafe(12))
-        user_service.add_user(
-            app.user_store(), app.password_hasher(), app.clock, ADMIN_EMAIL, Role.ADMIN, password
-        )
         host, _, port = self.options.bind.rpartition(":")
         sock = _listen(host, int(port))
         server = uvicorn.Server(

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mailfleet.core.sending.model import MessageDraft
-from mailfleet.core.warmup.schedule import split_fairly
 
 UNKNOWN_PREFIX = "gone."
 
@@ -60,30 +59,46 @@ def day_drafts(
     if plan.count <= 0 or not plan.senders:
         return []
     unknown = min(plan.count, carry.take(plan.domain, plan.count * plan.bounce_rate))
-    shares = split_fairly(plan.count, [share for _, share in providers])
     label = plan.domain.split(".")[0]
-    # Unknown recipients are spread through the day's list, not bunched at its end.
-    bad = {math.floor(i * plan.count / unknown) for i in range(unknown)} if unknown else set()
+    # Unknown recipients are scattered through the day's list at golden-ratio steps (no
+    # pattern to line up with the providers' mix), from a different start each day.
+    bad: set[int] = set()
+    step = 0.6180339887498949
+    position = (day_index * step) % 1.0
+    while len(bad) < unknown:
+        position = (position + step) % 1.0
+        bad.add(math.floor(position * plan.count))
     drafts: list[MessageDraft] = []
-    n = 0
-    for (recipient_domain, _), share in zip(providers, shares, strict=True):
-        for _ in range(share):
-            local = f"{UNKNOWN_PREFIX if n in bad else ''}{label}.d{day_index:02}.{n:05}"
-            sender = plan.senders[n % len(plan.senders)]
-            drafts.append(
-                MessageDraft(
-                    sender=sender,
-                    recipient=f"{local}@{recipient_domain}",
-                    subject=f"{plan.display_names.get(sender, 'Acme')}: a note for you",
-                    text=_body(plan.domain, n),
-                    sender_name=plan.display_names.get(sender, ""),
-                    segment=plan.segment,
-                    campaign=f"demo-day-{day_index:02}",
-                    bulk=plan.segment not in ("transactional", "monitoring"),
-                )
+    for n, recipient_domain in enumerate(interleave(providers, plan.count)):
+        local = f"{UNKNOWN_PREFIX if n in bad else ''}{label}.d{day_index:02}.{n:05}"
+        sender = plan.senders[n % len(plan.senders)]
+        drafts.append(
+            MessageDraft(
+                sender=sender,
+                recipient=f"{local}@{recipient_domain}",
+                subject=f"{plan.display_names.get(sender, 'Acme')}: a note for you",
+                text=_body(plan.domain, n),
+                sender_name=plan.display_names.get(sender, ""),
+                segment=plan.segment,
+                campaign=f"demo-day-{day_index:02}",
+                bulk=plan.segment not in ("transactional", "monitoring"),
             )
-            n += 1
+        )
     return drafts
+
+
+def interleave(providers: Sequence[tuple[str, float]], count: int) -> list[str]:
+    """``count`` recipient domains in an even mix by market share (largest remainder first):
+    a list's addresses at each provider are spread through it, not in blocks."""
+    total = sum(share for _, share in providers) or 1.0
+    given = [0] * len(providers)
+    order: list[str] = []
+    for n in range(count):
+        owed = [share / total * (n + 1) - given[i] for i, (_, share) in enumerate(providers)]
+        pick = max(range(len(providers)), key=owed.__getitem__)
+        given[pick] += 1
+        order.append(providers[pick][0])
+    return order
 
 
 def _body(domain: str, n: int) -> str:
