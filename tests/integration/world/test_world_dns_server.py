@@ -251,3 +251,20 @@ def test_refuse_foreign_and_restart() -> None:
     again = LoopbackDnsServer([], port=port)  # the same port binds again after stop
     with again:
         assert again.port == port
+
+
+class BrokenSource:
+    """A zone source with a bug."""
+
+    def lookup(self, name: str, rtype: RecordType) -> tuple[Record, ...] | None:
+        raise RuntimeError("bug")
+
+    def owns(self, name: str) -> bool:
+        return True
+
+
+def test_a_failing_source_gives_servfail() -> None:
+    """A source that raises answers SERVFAIL at once instead of leaving the client waiting."""
+    with LoopbackDnsServer([BrokenSource()]) as server:
+        assert _udp(server, "a.test", "A").rcode() == dns.rcode.SERVFAIL
+        assert _tcp(server, "a.test", "A").rcode() == dns.rcode.SERVFAIL

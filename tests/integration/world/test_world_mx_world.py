@@ -15,8 +15,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mailfleet.adapters.clock import FakeClock
+from mailfleet.adapters.clock import FakeClock, SystemClock
 from mailfleet.adapters.dns.resolver import DnsPythonResolver
+from mailfleet.adapters.feedback.memory import InMemoryFeedbackStore, InMemorySentMessages
 from mailfleet.adapters.feedback.smtp_intake import FeedbackSmtpIntake
 from mailfleet.adapters.sending.mx_relay import MxRelay
 from mailfleet.adapters.sending.smtp_sink import free_port
@@ -26,12 +27,14 @@ from mailfleet.core.dns.records import Record, RecordType
 from mailfleet.core.feedback.intake import IntakeAddresses
 from mailfleet.core.feedback.model import FeedbackKind, Reason
 from mailfleet.core.feedback.parse import parse_feedback
+from mailfleet.core.feedback.ports import SentMessage
 from mailfleet.core.secrets import Secret
 from mailfleet.core.sending.dkim import DkimAlgorithm, DkimKey, DkimSigner, public_key_record
 from mailfleet.core.sending.outcomes import RecipientResult, SendOutcome
 from mailfleet.core.sending.ports import Envelope
 from mailfleet.core.verp import decode_verp, encode_verp
-from mailfleet.policy.rules import bounce_rules
+from mailfleet.policy.rules import bounce_rules, suppression_policy
+from mailfleet.services.feedback_ingest import ingest_message
 
 KEY = Secret("world-test-verp-key")
 BOUNCE_DOMAIN = "bounce.fleet.test"
@@ -39,15 +42,24 @@ FBL = "fbl@fleet.test"
 
 
 class Reports:
-    """What the feedback intake received."""
+    """What the feedback intake received, also ingested as production ingests it."""
 
     def __init__(self) -> None:
         self.raw: list[tuple[bytes, tuple[str, ...]]] = []
+        self.store = InMemoryFeedbackStore(suppression_policy().hard_reasons)
+        self.sent: list[SentMessage] = []
         self._lock = threading.Lock()
 
     def __call__(self, raw: bytes, rcpts: tuple[str, ...]) -> None:
         with self._lock:
             self.raw.append((raw, rcpts))
+            ingest_message(
+                raw,
+                store=self.store,
+                clock=SystemClock(),
+                verp_key=KEY,
+                lookup=InMemorySentMessages(self.sent),
+            )
 
 
 @dataclass
@@ -329,3 +341,25 @@ def test_421_deferral_closes_the_connection(world: World) -> None:
 
     assert asyncio.run(attempt("gmail")) == (421, False)
     assert asyncio.run(attempt("other")) == (451, True)
+
+
+def test_reports_are_ingested_and_suppress(world: World) -> None:
+    """Through the ingest service, the DSN and the ARF each become an event tied to the sent
+    message by its VERP token, and each suppresses its recipient."""
+    world.rules.complaint_rate["fleet.test"] = 1.0
+    world.reports.sent.extend(
+        [
+            SentMessage("msg-5", "ghost@yahoo.demo.test", "anna@fleet.test", "fleet.test"),
+            SentMessage("msg-6", "bob@microsoft.demo.test", "anna@fleet.test", "fleet.test"),
+        ]
+    )
+    world.send(_message("ghost@yahoo.demo.test", 5), _message("bob@microsoft.demo.test", 6))
+    world.world.drain(timeout=10)
+    events = sorted(world.reports.store.events, key=lambda e: e.recipient)
+    assert [(e.kind.value, e.recipient, e.message_id, e.sending_domain) for e in events] == [
+        ("complaint", "bob@microsoft.demo.test", "msg-6", "fleet.test"),
+        ("bounce", "ghost@yahoo.demo.test", "msg-5", "fleet.test"),
+    ]
+    now = SystemClock().now()
+    for address in ("ghost@yahoo.demo.test", "bob@microsoft.demo.test"):
+        assert world.reports.store.find_suppression(address, "fleet.test", now) is not None

@@ -18,6 +18,7 @@ size the client offered (RFC 6891), is sent empty with TC set so the client retr
 from __future__ import annotations
 
 import asyncio
+import logging
 import struct
 import threading
 from collections.abc import Iterable, Sequence
@@ -39,6 +40,8 @@ import dns.rrset
 
 from mailfleet.adapters.dns.memory import InMemoryDnsProvider
 from mailfleet.core.dns.records import Record, RecordType, normalize_name, txt_chunks
+
+log = logging.getLogger(__name__)
 
 UDP_LIMIT = 512  # RFC 1035 section 4.2.1, for clients that offer no EDNS payload size
 MAX_CNAME_CHAIN = 8  # a loop in the served data must not hang the server
@@ -316,7 +319,12 @@ class _Answering:
             qtype: RecordType | None = RecordType(dns.rdatatype.to_text(question.rdtype))
         except ValueError:
             qtype = None
-        rcode, records, authoritative = self.resolve(name, qtype)
+        try:
+            rcode, records, authoritative = self.resolve(name, qtype)
+        except Exception:  # a source's bug must not leave the client waiting for a timeout
+            log.exception("loopback DNS: cannot answer %s %s", name, qtype)
+            response.set_rcode(dns.rcode.SERVFAIL)
+            return
         response.set_rcode(rcode)
         if authoritative:
             response.flags |= dns.flags.AA
