@@ -16,8 +16,9 @@ from mailfleet.demo.run import Demo, DemoOptions, DemoOutcome, DomainOutcome
 SPIKED = "acme-outreach.test"  # pool-a's first domain, which the spike scenario sours
 
 
-def _run(directory: Path, scenario: str) -> DemoOutcome:
-    return Demo(DemoOptions(directory=directory, scenario=scenario, web=False)).run()
+def _run(directory: Path, scenario: str, days: int = 42) -> DemoOutcome:
+    options = DemoOptions(directory=directory, scenario=scenario, days=days, web=False)
+    return Demo(options).run()
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,8 @@ def default_run(tmp_path_factory: pytest.TempPathFactory) -> DemoOutcome:
 
 @pytest.fixture(scope="module")
 def spike_run(tmp_path_factory: pytest.TempPathFactory) -> DemoOutcome:
-    return _run(tmp_path_factory.mktemp("demo-spike"), "complaint-spike")
+    # The spike runs on days 21-27; a week after it is enough to see what it stopped.
+    return _run(tmp_path_factory.mktemp("demo-spike"), "complaint-spike", days=32)
 
 
 def _by_name(outcome: DemoOutcome) -> dict[str, DomainOutcome]:
@@ -70,6 +72,15 @@ def test_default_mail_really_went_through_the_world(default_run: DemoOutcome) ->
     # which came back through the intake and was matched to its message.
     assert sum(stats["rejected_unknown"] for stats in default_run.world.values()) > 0
     assert sum(stats["dsn_sent"] for stats in default_run.world.values()) > 0
+    # The receivers verified DKIM on a sample of what they accepted, against the served DNS.
+    assert sum(stats["dkim_pass"] for stats in default_run.world.values()) > 100
+    assert sum(stats["dkim_fail"] for stats in default_run.world.values()) == 0
+
+
+def test_default_meets_the_case_study_table(default_run: DemoOutcome) -> None:
+    assert default_run.results is not None
+    statuses = {row.key: str(row.status) for row in default_run.results.rows}
+    assert statuses == dict.fromkeys(statuses, "met"), default_run.results.as_dict()
 
 
 def test_spike_rotates_out_the_sour_pool_domain(spike_run: DemoOutcome) -> None:
@@ -84,7 +95,13 @@ def test_spike_stops_nothing_else(spike_run: DemoOutcome) -> None:
     for domain in spike_run.domains:
         if domain.domain == SPIKED:
             continue
-        assert domain.state == "active", domain
+        assert domain.state in ("warming", "active"), domain
         assert not domain.warmup_paused, domain
-        assert domain.reached_target_day is not None, domain
     assert {a["subject"] for a in _fired(spike_run)} == {SPIKED}
+
+
+def test_spike_complaints_came_back_as_arf_reports(spike_run: DemoOutcome) -> None:
+    arf = sum(stats["arf_sent"] for stats in spike_run.world.values())
+    assert arf > 0
+    # Every report the world sent was taken in and counted against its domain.
+    assert sum(d.complaints for d in spike_run.domains) == arf
