@@ -530,6 +530,10 @@ class _DayRunner:
         _set(self.app.clock, self.start(index))
         self.update_listings(index)
         day = self.start(index).date()
+        # A domain whose ramp starts today is warming from the morning, not from tonight.
+        advance_domain_states(
+            self.fleet, self.ports, (), self.monitoring.domains, self.app.clock, day
+        )
         plans = plan_fleet_day(self.fleet, self.ports.store.states(), day)
         runtime = self.monitoring.domains.domain_states()
         drafts = []

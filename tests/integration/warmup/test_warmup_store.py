@@ -89,3 +89,25 @@ def test_current_caps_are_the_latest_decisions_caps(
             caps.append(decision.next_cap)
         assert store.current_caps() == {"acme.example": caps[-1]}
         assert caps[-1] == store.decisions("acme.example", 1)[0].next_cap
+
+
+def test_record_many_writes_every_subject_at_once(
+    database: Database, clock: FakeClock, init_fleet: Fleet
+) -> None:
+    """The daily run's batch write: new and existing subjects, with and without decisions,
+    all stored; the same through the in-memory twin."""
+    segment = init_fleet.segments["primary"]
+    for store in (SqlWarmupStore(database, clock), InMemoryWarmupStore()):
+        existing = WarmupState("acme.example", MONDAY, ramp_day=2)
+        store.record(existing, None)
+        decision, after = decide(existing, segment, Evidence((MONDAY,), 400, 1, 0, 3), MONDAY)
+        member = WarmupState("mailbox:hello@acme.example", MONDAY)
+        fresh = WarmupState("other.example", MONDAY + timedelta(days=1))
+        store.record_many([(after, decision), (member, None), (fresh, None)])
+        assert store.states() == {
+            "acme.example": after,
+            "mailbox:hello@acme.example": member,
+            "other.example": fresh,
+        }
+        assert store.decisions("acme.example") == [decision]
+        assert store.current_caps()["acme.example"] == decision.next_cap
