@@ -487,11 +487,13 @@ class App:
         """A dispatcher over the queue, the vault's DKIM keys and an SMTP relay.
 
         The suppression list is the feedback store's (global and per sending domain), and
-        every attempt's result is recorded there as a delivery, deferral or bounce event.
+        every attempt's result is recorded there as a delivery, deferral or bounce event; the
+        senders' mailboxes and domains get their last activity stamped.
         With the ``fleet``, the gate is the warmup's (``send_gate``); without one, each mailbox
         is capped at its synced daily limit. Shaping uses the shipped policy; receiving
         providers are recognised by well-known domains until an MX resolver is wired in.
         """
+        from mailfleet.adapters.db.activity import ActivityDeliveryLog, SqlActivityStamp
         from mailfleet.adapters.sending.feedback_links import (
             FeedbackDeliveryLog,
             FeedbackSuppressions,
@@ -508,7 +510,10 @@ class App:
             settings=settings,
             worker=worker,
             shaping=load_shaping(),
-            log=FeedbackDeliveryLog(feedback, bounce_rules(), suppression_policy()),
+            log=ActivityDeliveryLog(
+                FeedbackDeliveryLog(feedback, bounce_rules(), suppression_policy()),
+                SqlActivityStamp(self.database()),
+            ),
         )
 
     def submission_controller(
