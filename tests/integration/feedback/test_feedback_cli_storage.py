@@ -84,3 +84,16 @@ def test_serve_accepts_a_bounce_and_stops_on_sigterm(tmp_path: Path) -> None:
     code, out = _run(tmp_path, "suppression", "list", "--json")
     assert code == 0
     assert [e["address"] for e in json.loads(out)] == ["jane.doe@recipient.example"]
+
+
+def test_ingest_with_workers_matches_one_process(tmp_path: Path) -> None:
+    """`feedback ingest --workers 2` over the whole corpus reports what one process reports."""
+    files = sorted(str(p) for p in CORPUS.rglob("*") if p.suffix in (".eml", ".txt"))
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    code, out_one = _run(one, "feedback", "ingest", "--workers", "1", *files, "--json")
+    assert code == 0, out_one
+    code, out_two = _run(two, "feedback", "ingest", "--workers", "2", *files, "--json")
+    assert code == 0, out_two
+    assert json.loads(out_two) == json.loads(out_one)
+    assert sum(len(r["suppressed"]) for r in json.loads(out_one)) > 50

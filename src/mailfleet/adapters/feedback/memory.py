@@ -14,6 +14,7 @@ from mailfleet.core.feedback.events import (
     daily_counts,
 )
 from mailfleet.core.feedback.ports import MailboxMessage, SentMessage
+from mailfleet.core.feedback.replay import Delivery
 
 
 class InMemoryFeedbackStore:
@@ -23,6 +24,7 @@ class InMemoryFeedbackStore:
         self.events: list[FeedbackEvent] = []
         self._suppressions: dict[tuple[str, str], Suppression] = {}
         self._hard = hard_reasons
+        self.deliveries: dict[str, Delivery] = {}
 
     def add_events(self, events: Sequence[FeedbackEvent]) -> None:
         """Record events."""
@@ -65,6 +67,25 @@ class InMemoryFeedbackStore:
         """Record events and suppressions; the suppressions that were new."""
         self.add_events(events)
         return [entry for entry in suppressions if self.suppress(entry)]
+
+    def apply_delivery(
+        self,
+        delivery: Delivery,
+        events: Sequence[FeedbackEvent],
+        suppressions: Sequence[Suppression],
+    ) -> list[Suppression] | None:
+        """Record events and suppressions once per delivery key; ``None`` for a replay."""
+        if delivery.key in self.deliveries:
+            return None
+        self.deliveries[delivery.key] = delivery
+        return self.apply(events, suppressions)
+
+    def forget_deliveries(self, now: datetime) -> int:
+        """Drop expired deliveries."""
+        expired = [k for k, d in self.deliveries.items() if d.expires_at < now]
+        for key in expired:
+            del self.deliveries[key]
+        return len(expired)
 
     def suppress(self, entry: Suppression) -> bool:
         """Add or refresh a suppression."""

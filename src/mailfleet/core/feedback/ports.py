@@ -10,6 +10,7 @@ from typing import Protocol
 from mailfleet.core.feedback.dmarc_report import AggregateReport, SourceDay
 from mailfleet.core.feedback.dmarc_stage import StageRecord
 from mailfleet.core.feedback.events import DailyCounts, FeedbackEvent, Suppression
+from mailfleet.core.feedback.replay import Delivery
 
 
 class FeedbackStore(Protocol):
@@ -40,6 +41,20 @@ class FeedbackStore(Protocol):
         self, events: Sequence[FeedbackEvent], suppressions: Sequence[Suppression]
     ) -> list[Suppression]:
         """Record events and suppressions together (one transaction); the new suppressions."""
+        ...
+
+    def apply_delivery(
+        self,
+        delivery: Delivery,
+        events: Sequence[FeedbackEvent],
+        suppressions: Sequence[Suppression],
+    ) -> list[Suppression] | None:
+        """:meth:`apply` and remember ``delivery``, in one transaction; ``None`` (and nothing
+        stored) when the delivery was already remembered."""
+        ...
+
+    def forget_deliveries(self, now: datetime) -> int:
+        """Drop the remembered deliveries that expired before ``now``; how many."""
         ...
 
     def suppress(self, entry: Suppression) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mailfleet.core.errors import ConfigError
@@ -35,26 +35,32 @@ class PatternSet:
     patterns: tuple[re.Pattern[str], ...]
     joined: re.Pattern[str] | None = None
     guards: tuple[str, ...] = ()  # per pattern, a literal it cannot match without ("" = none)
+    pairs: tuple[tuple[str, re.Pattern[str]], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # (guard, pattern) zipped once: the loops below run for every diagnostic and section.
+        object.__setattr__(self, "pairs", tuple(zip(self.guards, self.patterns, strict=True)))
 
     def matches(self, text: str) -> bool:
         """Whether any pattern matches somewhere in ``text``."""
         if self.joined is not None and len(text) <= _SHORT:
             return self.joined.search(text) is not None
-        # A substring test is far cheaper than a regex search; most patterns fail it.
-        return any(
-            pattern.search(text)
-            for guard, pattern in zip(self.guards, self.patterns, strict=True)
-            if guard in text
-        )
+        # A substring test is far cheaper than a regex search; most patterns fail it. A plain
+        # loop, not any() over a generator: this runs hundreds of times a report.
+        for guard, pattern in self.pairs:
+            if guard in text and pattern.search(text) is not None:
+                return True
+        return False
 
     def first_position(self, text: str) -> int | None:
         """Where the earliest match of any pattern starts, or ``None``."""
-        starts = [
-            m.start()
-            for guard, p in zip(self.guards, self.patterns, strict=True)
-            if guard in text and (m := p.search(text))
-        ]
-        return min(starts) if starts else None
+        first: int | None = None
+        for guard, pattern in self.pairs:
+            if guard in text:
+                match = pattern.search(text)
+                if match is not None and (first is None or match.start() < first):
+                    first = match.start()
+        return first
 
 
 _SHORT = 300  # characters: a subject or a one-line reply
