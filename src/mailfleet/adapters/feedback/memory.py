@@ -14,6 +14,7 @@ from mailfleet.core.feedback.events import (
     daily_counts,
 )
 from mailfleet.core.feedback.ports import MailboxMessage, SentMessage
+from mailfleet.core.feedback.relay_suppression import RemoteKind, RemoteSuppression
 from mailfleet.core.feedback.replay import Delivery
 
 
@@ -169,3 +170,34 @@ class InMemoryBounceMailbox:
 
     def close(self) -> None:
         """Nothing to close."""
+
+
+class InMemoryRelaySuppressionList:
+    """A relay's suppression list in a dict keyed by address: the twin of SES and Mailgun's."""
+
+    def __init__(
+        self,
+        name: str = "relay",
+        kinds: tuple[RemoteKind, ...] = (RemoteKind.BOUNCE, RemoteKind.COMPLAINT),
+        unsubscribe_scope: str | None = None,
+    ) -> None:
+        self.name = name
+        self.kinds = kinds
+        self.unsubscribe_scope = unsubscribe_scope
+        self.items: dict[str, RemoteSuppression] = {}
+        self.add_calls = 0
+
+    def entries(self) -> list[RemoteSuppression]:
+        """Every address on the list."""
+        return list(self.items.values())
+
+    def add(self, entries: Sequence[RemoteSuppression]) -> int:
+        """Add (or replace) addresses."""
+        self.add_calls += 1
+        for entry in entries:
+            self.items[entry.address.lower()] = entry
+        return len(entries)
+
+    def remove(self, address: str) -> bool:
+        """Remove an address."""
+        return self.items.pop(address.lower(), None) is not None
