@@ -13,7 +13,8 @@ from rich.table import Table
 
 from mailfleet.cli.context import state
 from mailfleet.cli.output import console, err_console, print_json, reporting
-from mailfleet.core.feedback.intake import DEFAULT_MAX_BYTES, IntakeAddresses
+from mailfleet.core.errors import ConfigError
+from mailfleet.core.feedback.intake import IntakeAddresses
 from mailfleet.services import feedback as feedback_service
 from mailfleet.services import feedback_imap as imap_service
 from mailfleet.services import feedback_ingest as ingest_service
@@ -230,16 +231,25 @@ def rates(
 def serve(
     ctx: typer.Context,
     bounce_domain: Annotated[
-        list[str], typer.Option("--bounce-domain", help="Domain of the VERP return paths.")
-    ],
+        list[str] | None,
+        typer.Option(
+            "--bounce-domain",
+            help="Domain of the VERP return paths (default: the feedback_bounce_domains setting).",
+        ),
+    ] = None,
     fbl_address: Annotated[
-        list[str] | None, typer.Option("--fbl-address", help="A feedback-loop address to accept.")
+        list[str] | None,
+        typer.Option(
+            "--fbl-address",
+            help="A feedback-loop address to accept (default: feedback_fbl_addresses).",
+        ),
     ] = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 2525,
     max_bytes: Annotated[
-        int, typer.Option("--max-bytes", help="Largest message accepted.")
-    ] = DEFAULT_MAX_BYTES,
+        int | None,
+        typer.Option("--max-bytes", help="Largest message accepted (default: feedback_max_bytes)."),
+    ] = None,
 ) -> None:
     """Run the inbound SMTP intake for bounces and complaints until interrupted.
 
@@ -248,17 +258,30 @@ def serve(
     domain's MX (and your feedback loops) at it. VERP tokens are verified with the vault
     secret `verp/key` (made on first use; sending signs with the same key).
 
+    The addresses and the size limit default to the settings `feedback_bounce_domains`,
+    `feedback_fbl_addresses` and `feedback_max_bytes` (mailfleet.toml or MAILFLEET_*).
+
     Example: `mailfleet feedback serve --bounce-domain bounce.example.com --port 2525`
     """
+    with reporting(False):
+        settings = state(ctx).settings()
+        domains = bounce_domain or list(settings.feedback_bounce_domains)
+        fbl = fbl_address or list(settings.feedback_fbl_addresses)
+        if not domains and not fbl:
+            raise ConfigError(
+                "no report addresses: give --bounce-domain (or --fbl-address), or set "
+                "feedback_bounce_domains in the settings"
+            )
+        limit = max_bytes or settings.feedback_max_bytes
     # Block the stop signals before the server thread starts, so that they reach sigwait.
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     with reporting(False):
         app = state(ctx).app()
         intake = app.feedback_intake(
-            IntakeAddresses.of(bounce_domain, fbl_address or ()),
+            IntakeAddresses.of(domains, fbl),
             host=host,
             port=port,
-            max_bytes=max_bytes,
+            max_bytes=limit,
         )
         intake.start()
     console.print(f"feedback intake listening on {host}:{intake.port}", markup=False)
