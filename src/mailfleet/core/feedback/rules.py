@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mailfleet.core.errors import ConfigError
-from mailfleet.core.feedback.literals import required_literal
+from mailfleet.core.feedback.literals import Guard, GuardIndex, required_guards
 from mailfleet.core.feedback.model import Reason
 
 # Patterns are written in lower case and matched against lower-cased text: several times
@@ -24,47 +24,67 @@ _POSITIONAL = ("original_markers",)
 
 @dataclass(frozen=True, slots=True)
 class PatternSet:
-    """Regular expressions, kept both apart and joined into one alternation.
+    """Regular expressions, each tried only when the text holds its guards.
 
-    Over long text the separate patterns are tried one by one: each keeps its literal-prefix
-    fast path in the ``re`` engine, which a joined alternation loses (several times slower
-    on a report's body). Over short text (a subject, a one-line reply) one pass of the joined
-    pattern costs less than many calls.
+    The guards are the literals a pattern cannot match without (see :mod:`literals`); one
+    pass of an Aho-Corasick automaton finds which of them a text holds, so most patterns are
+    never run. The patterns stay apart rather than joined into one alternation: each keeps
+    the ``re`` engine's literal-prefix fast path, which an alternation of dozens of patterns
+    loses (it cost more than all the separate, guarded searches, even on a subject line).
     """
 
     patterns: tuple[re.Pattern[str], ...]
-    joined: re.Pattern[str] | None = None
-    guards: tuple[str, ...] = ()  # per pattern, a literal it cannot match without ("" = none)
-    pairs: tuple[tuple[str, re.Pattern[str]], ...] = field(init=False, repr=False, compare=False)
+    # per pattern, the guards it needs, all of them: each a tuple of alternative literals
+    guards: tuple[tuple[Guard, ...], ...] = ()
+    pairs: tuple[tuple[tuple[Guard, ...], re.Pattern[str]], ...] = field(
+        init=False, repr=False, compare=False
+    )
+    index: GuardIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # (guard, pattern) zipped once: the loops below run for every diagnostic and section.
-        object.__setattr__(self, "pairs", tuple(zip(self.guards, self.patterns, strict=True)))
+        guards = self.guards or tuple(() for _ in self.patterns)
+        # (guards, pattern) zipped once: the loops below run for every diagnostic.
+        object.__setattr__(self, "pairs", tuple(zip(guards, self.patterns, strict=True)))
+        literals = (a for needs in guards for guard in needs for a in guard)
+        object.__setattr__(self, "index", GuardIndex(literals))
 
-    def matches(self, text: str) -> bool:
-        """Whether any pattern matches somewhere in ``text``."""
-        if self.joined is not None and len(text) <= _SHORT:
-            return self.joined.search(text) is not None
-        # A substring test is far cheaper than a regex search; most patterns fail it. A plain
-        # loop, not any() over a generator: this runs hundreds of times a report.
-        for guard, pattern in self.pairs:
-            if guard in text and pattern.search(text) is not None:
+    def matches(self, text: str, present: frozenset[str] | None = None) -> bool:
+        """Whether any pattern matches somewhere in ``text``.
+
+        ``present``: the guard literals ``text`` contains, when the caller found them for
+        several sets at once (a superset is fine); found here otherwise.
+        """
+        if present is None:
+            present = self.index.present(text)
+        for needs, pattern in self.pairs:
+            if _met(needs, present) and pattern.search(text) is not None:
                 return True
         return False
 
     def first_position(self, text: str) -> int | None:
         """Where the earliest match of any pattern starts, or ``None``."""
+        present = self.index.present(text)
         first: int | None = None
-        for guard, pattern in self.pairs:
-            if guard in text:
+        for needs, pattern in self.pairs:
+            if _met(needs, present):
                 match = pattern.search(text)
                 if match is not None and (first is None or match.start() < first):
                     first = match.start()
         return first
 
 
-_SHORT = 300  # characters: a subject or a one-line reply
-_NEVER = PatternSet((), None, ())
+def _met(needs: tuple[Guard, ...], present: frozenset[str]) -> bool:
+    """Whether ``present`` holds an alternative of every guard in ``needs``."""
+    for guard in needs:
+        if len(guard) == 1:
+            if guard[0] not in present:
+                return False
+        elif present.isdisjoint(guard):
+            return False
+    return True
+
+
+_NEVER = PatternSet(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +128,12 @@ class BounceRules:
     text: tuple[TextRule, ...]
     implied_status: Mapping[Reason, str]
     detect: DetectRules
+    # The guard literals of every text rule: one pass over a diagnostic finds them for all.
+    text_index: GuardIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        literals = (a for rule in self.text for a in rule.pattern.index.literals)
+        object.__setattr__(self, "text_index", GuardIndex(literals))
 
 
 def _compile(patterns: object, where: str, problems: list[str], flags: int = _FLAGS) -> PatternSet:
@@ -125,11 +151,8 @@ def _compile(patterns: object, where: str, problems: list[str], flags: int = _FL
                 compiled.append(re.compile(alternative, flags))
             except re.error as exc:
                 problems.append(f"{where}: invalid regular expression {alternative!r}: {exc}")
-    joined = None
-    if compiled:
-        joined = re.compile("|".join(f"(?:{p.pattern})" for p in compiled), flags)
-    guards = tuple("" if flags & re.IGNORECASE else required_literal(p.pattern) for p in compiled)
-    return PatternSet(tuple(compiled), joined, guards)
+    guards = tuple(() if flags & re.IGNORECASE else required_guards(p.pattern) for p in compiled)
+    return PatternSet(tuple(compiled), guards)
 
 
 def _split_top_level(pattern: str) -> list[str]:
