@@ -94,3 +94,16 @@ def test_first_position_is_the_earliest_match() -> None:
     text = "x: original message follows"
     assert patterns.first_position(text) == text.index("original")
     assert patterns.first_position("nothing here") is None
+
+
+def test_case_insensitive_sets_use_guards_on_ascii_only() -> None:
+    """Markers compiled with IGNORECASE: guards looked up in lower case on ASCII text; on
+    other text every pattern is searched (U+017F matches 's' under IGNORECASE)."""
+    markers = bounce_rules().detect.original_markers
+    assert markers.ignore_case
+    text = "Sorry.\n------ This is a copy of the message, including all the headers.\nx"
+    assert markers.first_position(text) == text.index("------")
+    long_s = "Sorry.\n------ This is a copy of the meſſage\nx"
+    plain = min(m.start() for p in markers.patterns if (m := p.search(long_s)))
+    assert markers.first_position(long_s) == plain
+    assert markers.matches(text)

@@ -40,6 +40,8 @@ class PatternSet:
         init=False, repr=False, compare=False
     )
     index: GuardIndex = field(init=False, repr=False, compare=False)
+    # compiled with IGNORECASE (lower-case guards are then looked up in the lower-cased text)
+    ignore_case: bool = False
 
     def __post_init__(self) -> None:
         guards = self.guards or tuple(() for _ in self.patterns)
@@ -55,18 +57,29 @@ class PatternSet:
         several sets at once (a superset is fine); found here otherwise.
         """
         if present is None:
-            present = self.index.present(text)
+            present = self._present(text)
         for needs, pattern in self.pairs:
-            if _met(needs, present) and pattern.search(text) is not None:
+            if (present is None or _met(needs, present)) and pattern.search(text) is not None:
                 return True
         return False
 
+    def _present(self, text: str) -> frozenset[str] | None:
+        """The guard literals in ``text``; ``None`` when guards cannot be used on it."""
+        if not self.ignore_case:
+            return self.index.present(text)
+        if text.isascii():
+            # ASCII text only: there lower() folds exactly as IGNORECASE does; elsewhere some
+            # characters fold to two (U+0130) or to ASCII letters (U+017F), so every pattern
+            # is searched.
+            return self.index.present(text.lower())
+        return None
+
     def first_position(self, text: str) -> int | None:
         """Where the earliest match of any pattern starts, or ``None``."""
-        present = self.index.present(text)
+        present = self._present(text)
         first: int | None = None
         for needs, pattern in self.pairs:
-            if _met(needs, present):
+            if present is None or _met(needs, present):
                 match = pattern.search(text)
                 if match is not None and (first is None or match.start() < first):
                     first = match.start()
@@ -151,8 +164,10 @@ def _compile(patterns: object, where: str, problems: list[str], flags: int = _FL
                 compiled.append(re.compile(alternative, flags))
             except re.error as exc:
                 problems.append(f"{where}: invalid regular expression {alternative!r}: {exc}")
-    guards = tuple(() if flags & re.IGNORECASE else required_guards(p.pattern) for p in compiled)
-    return PatternSet(tuple(compiled), guards)
+    # The patterns are written in lower case, so their literals are the lower-case guards
+    # even when compiled with IGNORECASE (positional sets, see first_position).
+    guards = tuple(required_guards(p.pattern) for p in compiled)
+    return PatternSet(tuple(compiled), guards, ignore_case=bool(flags & re.IGNORECASE))
 
 
 def _split_top_level(pattern: str) -> list[str]:
