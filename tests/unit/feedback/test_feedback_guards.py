@@ -103,7 +103,7 @@ def test_case_insensitive_sets_use_guards_on_ascii_only() -> None:
     assert markers.ignore_case
     text = "Sorry.\n------ This is a copy of the message, including all the headers.\nx"
     assert markers.first_position(text) == text.index("------")
-    long_s = "Sorry.\n------ This is a copy of the meſſage\nx"
+    long_s = "Sorry.\n------ This is a copy of the me\u017f\u017fage\nx"
     plain = min(m.start() for p in markers.patterns if (m := p.search(long_s)))
     assert markers.first_position(long_s) == plain
     assert markers.matches(text)
