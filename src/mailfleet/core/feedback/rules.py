@@ -42,6 +42,10 @@ class PatternSet:
     index: GuardIndex = field(init=False, repr=False, compare=False)
     # compiled with IGNORECASE (lower-case guards are then looked up in the lower-cased text)
     ignore_case: bool = False
+    # literal -> the patterns (by position) whose first guard it is an alternative of, and
+    # the patterns without guards: what a text's literals make worth searching
+    by_literal: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+    unguarded: frozenset[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         guards = self.guards or tuple(() for _ in self.patterns)
@@ -49,6 +53,24 @@ class PatternSet:
         object.__setattr__(self, "pairs", tuple(zip(guards, self.patterns, strict=True)))
         literals = (a for needs in guards for guard in needs for a in guard)
         object.__setattr__(self, "index", GuardIndex(literals))
+        keyed: dict[str, list[int]] = {}
+        for position, needs in enumerate(guards):
+            for alternative in needs[0] if needs else ():
+                keyed.setdefault(alternative, []).append(position)
+        object.__setattr__(self, "by_literal", {k: tuple(v) for k, v in keyed.items()})
+        object.__setattr__(
+            self, "unguarded", frozenset(i for i, needs in enumerate(guards) if not needs)
+        )
+
+    def _candidates(self, present: frozenset[str] | None) -> list[int]:
+        """Positions of the patterns whose guards ``present`` meets, in order."""
+        if present is None:
+            return list(range(len(self.pairs)))
+        found = set(self.unguarded)
+        for literal in present:
+            found.update(self.by_literal.get(literal, ()))
+        pairs = self.pairs
+        return [i for i in sorted(found) if _met(pairs[i][0], present)]
 
     def matches(self, text: str, present: frozenset[str] | None = None) -> bool:
         """Whether any pattern matches somewhere in ``text``.
@@ -58,10 +80,7 @@ class PatternSet:
         """
         if present is None:
             present = self._present(text)
-        for needs, pattern in self.pairs:
-            if (present is None or _met(needs, present)) and pattern.search(text) is not None:
-                return True
-        return False
+        return any(self.patterns[i].search(text) for i in self._candidates(present))
 
     def _present(self, text: str) -> frozenset[str] | None:
         """The guard literals in ``text``; ``None`` when guards cannot be used on it."""
@@ -76,13 +95,11 @@ class PatternSet:
 
     def first_position(self, text: str) -> int | None:
         """Where the earliest match of any pattern starts, or ``None``."""
-        present = self._present(text)
         first: int | None = None
-        for needs, pattern in self.pairs:
-            if present is None or _met(needs, present):
-                match = pattern.search(text)
-                if match is not None and (first is None or match.start() < first):
-                    first = match.start()
+        for position in self._candidates(self._present(text)):
+            match = self.patterns[position].search(text)
+            if match is not None and (first is None or match.start() < first):
+                first = match.start()
         return first
 
 
