@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mailfleet.core.errors import ConfigError
+from mailfleet.core.feedback.intake import DEFAULT_MAX_BYTES
 from mailfleet.core.secrets import parse_secret_ref
 
 ENV_PREFIX = "MAILFLEET_"
@@ -49,6 +50,22 @@ class Settings(BaseModel):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Lowest level of log lines written to stderr."
     )
+    feedback_bounce_domains: tuple[str, ...] = Field(
+        default=(),
+        description="Domains of the VERP return paths (bounces+...@domain) the report intake "
+        "accepts; in the environment, separated by commas. `feedback serve --bounce-domain` "
+        "overrides it.",
+    )
+    feedback_fbl_addresses: tuple[str, ...] = Field(
+        default=(),
+        description="Feedback-loop addresses the report intake accepts besides the bounce "
+        "domains; in the environment, separated by commas.",
+    )
+    feedback_max_bytes: int = Field(
+        default=DEFAULT_MAX_BYTES,
+        ge=1024,
+        description="Largest report (with its returned original) the intake accepts, in bytes.",
+    )
 
     @field_validator("master_key")
     @classmethod
@@ -63,6 +80,33 @@ class Settings(BaseModel):
         if value and not value.startswith(("sqlite", "postgresql")):
             raise ValueError("only sqlite:/// and postgresql+psycopg:// URLs are supported")
         return value or None
+
+    @field_validator("feedback_bounce_domains", "feedback_fbl_addresses", mode="before")
+    @classmethod
+    def _address_list(cls, value: object) -> object:
+        # The environment gives one string: "a.example, b.example".
+        if isinstance(value, str):
+            value = [part for part in value.replace(",", " ").split() if part]
+        if isinstance(value, list | tuple):
+            return tuple(str(item).strip().lower() for item in value if str(item).strip())
+        return value
+
+    @field_validator("feedback_bounce_domains")
+    @classmethod
+    def _domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for domain in value:
+            if "@" in domain or "." not in domain.strip("."):
+                raise ValueError(f"{domain!r} is not a domain name")
+        return value
+
+    @field_validator("feedback_fbl_addresses")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for address in value:
+            local, at, domain = address.rpartition("@")
+            if not at or not local or "." not in domain:
+                raise ValueError(f"{address!r} is not an email address")
+        return value
 
     @property
     def effective_database_url(self) -> str:

@@ -13,12 +13,15 @@ from rich.table import Table
 
 from mailfleet.cli.context import state
 from mailfleet.cli.output import console, err_console, print_json, reporting
-from mailfleet.core.feedback.intake import DEFAULT_MAX_BYTES, IntakeAddresses
+from mailfleet.core.errors import ConfigError
+from mailfleet.core.feedback.intake import IntakeAddresses
 from mailfleet.services import feedback as feedback_service
 from mailfleet.services import feedback_imap as imap_service
 from mailfleet.services import feedback_ingest as ingest_service
 from mailfleet.services import suppression as suppression_service
+from mailfleet.services.feedback_parallel import ParallelParser, default_workers
 
+_PARALLEL_FROM = 200  # reports: below this, starting worker processes costs more than it saves
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 feedback_app = typer.Typer(
@@ -78,21 +81,38 @@ def parse(
 def ingest(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="Raw reports (.eml), one message a file.")],
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Processes that parse the reports (0: one per CPU, when there are many).",
+        ),
+    ] = 0,
     as_json: JsonOption = False,
 ) -> None:
     """Apply reports as the intake would: store their events, suppress hard bounces and
     complaints at once, soft bounces after repeated failures.
 
-    Example: `mailfleet feedback ingest exported-bounces/*.eml`
+    Example: `mailfleet feedback ingest --workers 4 exported-bounces/*.eml`
     """
     with reporting(as_json):
         app = state(ctx).app()
         store, key, lookup = app.feedback_store(), app.verp_key(), app.sent_lookup()
         raws = [path.read_bytes() for path in files]
-        # One transaction for the lot: many files ingest several times faster.
-        done = ingest_service.ingest_batch(
-            raws, store=store, clock=app.clock, verp_key=key, source="file", lookup=lookup
-        )
+        # One transaction for the lot: many files ingest several times faster. Parsing is the
+        # bulk of the work, so a large lot is parsed in worker processes.
+        count = workers or (default_workers() if len(raws) >= _PARALLEL_FROM else 1)
+        with ParallelParser(count) as parser:
+            done = ingest_service.ingest_batch(
+                raws,
+                store=store,
+                clock=app.clock,
+                verp_key=key,
+                source="file",
+                lookup=lookup,
+                parser=parser,
+            )
         results = [(str(path), result) for path, result in zip(files, done, strict=True)]
     if as_json:
         print_json(
@@ -211,16 +231,25 @@ def rates(
 def serve(
     ctx: typer.Context,
     bounce_domain: Annotated[
-        list[str], typer.Option("--bounce-domain", help="Domain of the VERP return paths.")
-    ],
+        list[str] | None,
+        typer.Option(
+            "--bounce-domain",
+            help="Domain of the VERP return paths (default: the feedback_bounce_domains setting).",
+        ),
+    ] = None,
     fbl_address: Annotated[
-        list[str] | None, typer.Option("--fbl-address", help="A feedback-loop address to accept.")
+        list[str] | None,
+        typer.Option(
+            "--fbl-address",
+            help="A feedback-loop address to accept (default: feedback_fbl_addresses).",
+        ),
     ] = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 2525,
     max_bytes: Annotated[
-        int, typer.Option("--max-bytes", help="Largest message accepted.")
-    ] = DEFAULT_MAX_BYTES,
+        int | None,
+        typer.Option("--max-bytes", help="Largest message accepted (default: feedback_max_bytes)."),
+    ] = None,
 ) -> None:
     """Run the inbound SMTP intake for bounces and complaints until interrupted.
 
@@ -229,17 +258,30 @@ def serve(
     domain's MX (and your feedback loops) at it. VERP tokens are verified with the vault
     secret `verp/key` (made on first use; sending signs with the same key).
 
+    The addresses and the size limit default to the settings `feedback_bounce_domains`,
+    `feedback_fbl_addresses` and `feedback_max_bytes` (mailfleet.toml or MAILFLEET_*).
+
     Example: `mailfleet feedback serve --bounce-domain bounce.example.com --port 2525`
     """
+    with reporting(False):
+        settings = state(ctx).settings()
+        domains = bounce_domain or list(settings.feedback_bounce_domains)
+        fbl = fbl_address or list(settings.feedback_fbl_addresses)
+        if not domains and not fbl:
+            raise ConfigError(
+                "no report addresses: give --bounce-domain (or --fbl-address), or set "
+                "feedback_bounce_domains in the settings"
+            )
+        limit = max_bytes or settings.feedback_max_bytes
     # Block the stop signals before the server thread starts, so that they reach sigwait.
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     with reporting(False):
         app = state(ctx).app()
         intake = app.feedback_intake(
-            IntakeAddresses.of(bounce_domain, fbl_address or ()),
+            IntakeAddresses.of(domains, fbl),
             host=host,
             port=port,
-            max_bytes=max_bytes,
+            max_bytes=limit,
         )
         intake.start()
     console.print(f"feedback intake listening on {host}:{intake.port}", markup=False)

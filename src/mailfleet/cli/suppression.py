@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +12,10 @@ from rich.table import Table
 
 from mailfleet.cli.context import state
 from mailfleet.cli.output import console, print_json, reporting
+from mailfleet.core.feedback.ports import RelaySuppressionList
+from mailfleet.core.feedback.relay_suppression import Direction
 from mailfleet.services import suppression as service
+from mailfleet.services.feedback_relay_sync import sync_suppressions
 
 suppression_app = typer.Typer(
     help="The suppression list: hard bounces and complaints land here at once, soft bounces "
@@ -152,6 +156,91 @@ def export_command(
         print_json([e.as_dict() for e in entries])
     else:
         sys.stdout.write(text)
+
+
+class SyncRelay(StrEnum):
+    """Relays whose own suppression list can be synchronised."""
+
+    SES = "ses"
+    MAILGUN = "mailgun"
+
+
+@suppression_app.command("sync")
+def sync_command(
+    ctx: typer.Context,
+    relay_kind: Annotated[SyncRelay, typer.Option("--relay", help="ses or mailgun.")],
+    direction: Annotated[
+        Direction,
+        typer.Option(
+            "--direction",
+            help="pull: the relay's list into ours; push: ours to the relay; both.",
+        ),
+    ] = Direction.BOTH,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")
+    ] = False,
+    ses_region: Annotated[str, typer.Option("--ses-region", help="SES region.")] = "us-east-1",
+    ses_endpoint_url: Annotated[
+        str | None,
+        typer.Option("--ses-endpoint-url", help="An SES-compatible endpoint instead of AWS's."),
+    ] = None,
+    mailgun_domain: Annotated[
+        str, typer.Option("--mailgun-domain", help="Mailgun sending domain.")
+    ] = "",
+    mailgun_vault_name: Annotated[
+        str, typer.Option("--mailgun-key-secret", help="Vault name of the Mailgun API key.")
+    ] = "mailgun/api-key",
+    mailgun_eu: Annotated[bool, typer.Option("--mailgun-eu", help="Use the EU region.")] = False,
+    mailgun_base_url: Annotated[
+        str | None,
+        typer.Option("--mailgun-base-url", help="A Mailgun-compatible API root instead."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Synchronise the suppression list with the relay's own: SES's account-level list, or
+    a Mailgun domain's bounces, complaints and unsubscribes. Nothing is removed on either
+    side, so running it again changes nothing.
+
+    Example: `mailfleet suppression sync --relay ses --ses-region eu-west-1 --dry-run`
+    or `mailfleet suppression sync --relay mailgun --mailgun-domain mg.acme-mail.com`.
+    """
+    # Imported here: botocore and httpx are not needed by the other suppression commands.
+    from mailfleet.adapters.feedback.mailgun_suppression import (
+        EU_BASE_URL,
+        US_BASE_URL,
+        MailgunSuppressionList,
+    )
+    from mailfleet.adapters.feedback.ses_suppression import ses_suppression_list
+
+    with reporting(as_json):
+        app = state(ctx).app()
+        relay: RelaySuppressionList
+        if relay_kind is SyncRelay.SES:
+            relay = ses_suppression_list(ses_region, endpoint_url=ses_endpoint_url)
+        else:
+            if not mailgun_domain:
+                raise typer.BadParameter("--mailgun-domain is required with --relay mailgun")
+            base = mailgun_base_url or (EU_BASE_URL if mailgun_eu else US_BASE_URL)
+            relay = MailgunSuppressionList(
+                mailgun_domain, app.vault().get(mailgun_vault_name), base_url=base
+            )
+        result = sync_suppressions(
+            app.feedback_store(), relay, app.clock, direction=direction, dry_run=dry_run
+        )
+    if as_json:
+        print_json(result.as_dict())
+        return
+    verb = "would add" if dry_run else "added"
+    console.print(
+        f"{result.relay}: {result.local} suppressed here, {result.remote} on the relay, "
+        f"{result.in_step} on both"
+    )
+    console.print(f"  {verb} here: {len(result.pulled)}", markup=False)
+    for entry in result.pulled:
+        console.print(f"    {entry.address} ({entry.scope}, {entry.reason})", markup=False)
+    console.print(f"  {verb} on the relay: {len(result.pushed)}", markup=False)
+    for remote in result.pushed:
+        console.print(f"    {remote.address} ({remote.kind.value})", markup=False)
 
 
 def register(app: typer.Typer) -> None:

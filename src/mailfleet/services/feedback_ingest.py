@@ -23,11 +23,13 @@ from mailfleet.core.feedback.events import (
 from mailfleet.core.feedback.model import FeedbackKind, FeedbackReport, Reason, RecipientResult
 from mailfleet.core.feedback.parse import parse_feedback
 from mailfleet.core.feedback.ports import FeedbackStore, SentMessage, SentMessageLookup
+from mailfleet.core.feedback.replay import Delivery
 from mailfleet.core.feedback.rules import BounceRules
 from mailfleet.core.ports import Clock
 from mailfleet.core.secrets import Secret
 from mailfleet.core.verp import decode_verp
 from mailfleet.policy.rules import bounce_rules, suppression_policy
+from mailfleet.services.feedback_parallel import ParallelParser
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,16 +137,14 @@ def _batch_suppressions(
 
 
 def _read(
-    raw: bytes,
+    report: FeedbackReport,
     *,
     clock: Clock,
     source: str,
     verp_key: Secret | None,
     lookup: SentMessageLookup | None,
-    rules: BounceRules,
 ) -> IngestResult:
-    """Parse one report into the events it stands for (nothing stored yet)."""
-    report = parse_feedback(raw, rules)
+    """The events one parsed report stands for (nothing stored yet)."""
     if report.kind is FeedbackKind.OTHER:
         return IngestResult(report, ignored="not a bounce or complaint")
     message_id: str | None = None
@@ -173,12 +173,11 @@ def ingest_message(
 ) -> IngestResult:
     """Parse one raw report and apply it: events stored, suppressions made."""
     read = _read(
-        raw,
+        parse_feedback(raw, rules or bounce_rules()),
         clock=clock,
         source=source,
         verp_key=verp_key,
         lookup=lookup,
-        rules=rules or bounce_rules(),
     )
     if not read.events:
         return read
@@ -197,24 +196,24 @@ def ingest_batch(
     lookup: SentMessageLookup | None = None,
     rules: BounceRules | None = None,
     policy: SuppressionPolicy | None = None,
+    parser: ParallelParser | None = None,
 ) -> list[IngestResult]:
     """Apply many reports with one transaction for the lot (a mailbox, a directory).
 
     The outcome is the same as :func:`ingest_message` on each in turn: soft bounces earlier
     in the batch count towards the threshold of later ones, and a suppression is reported
-    as new by the first result that made it.
+    as new by the first result that made it. With a ``parser`` the reports are parsed in
+    its worker processes (with its rules); storing stays here, in one transaction.
     """
     active_rules, active_policy = rules or bounce_rules(), policy or suppression_policy()
+    messages = list(raws)
+    if parser is not None:
+        reports = parser.parse_many(messages)
+    else:
+        reports = [parse_feedback(raw, active_rules) for raw in messages]
     reads = [
-        _read(
-            raw,
-            clock=clock,
-            source=source,
-            verp_key=verp_key,
-            lookup=lookup,
-            rules=active_rules,
-        )
-        for raw in raws
+        _read(report, clock=clock, source=source, verp_key=verp_key, lookup=lookup)
+        for report in reports
     ]
     wanted = _batch_suppressions(store, [read.events for read in reads], active_policy)
     pending = [event for read in reads for event in read.events]
@@ -246,3 +245,17 @@ def apply_events(
         return ()
     [wanted] = _batch_suppressions(store, [tuple(events)], policy or suppression_policy())
     return tuple(store.apply(list(events), wanted))
+
+
+def apply_delivery_events(
+    events: Sequence[FeedbackEvent],
+    delivery: Delivery,
+    *,
+    store: FeedbackStore,
+    policy: SuppressionPolicy | None = None,
+) -> tuple[Suppression, ...] | None:
+    """:func:`apply_events` once per webhook delivery: ``None``, and nothing stored, when
+    ``delivery`` was applied before (a replay, or a relay retrying after a lost answer)."""
+    [wanted] = _batch_suppressions(store, [tuple(events)], policy or suppression_policy())
+    made = store.apply_delivery(delivery, list(events), wanted)
+    return None if made is None else tuple(made)

@@ -13,18 +13,20 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 
 from mailfleet.core.errors import MailfleetError
-from mailfleet.core.feedback import relay_events, webhook_auth
+from mailfleet.core.feedback import relay_events, replay, webhook_auth
 from mailfleet.core.feedback.events import FeedbackEvent, Suppression
 from mailfleet.core.feedback.ports import FeedbackStore, SnsHttpClient
 from mailfleet.core.feedback.relay_events import RelayEvent
+from mailfleet.core.feedback.replay import DEFAULT_RETENTION
 from mailfleet.core.feedback.webhook_auth import Verdict
 from mailfleet.core.ports import Clock
 from mailfleet.core.secrets import Secret
 from mailfleet.policy.rules import bounce_rules
-from mailfleet.services.feedback_ingest import apply_events
+from mailfleet.services.feedback_ingest import apply_delivery_events, apply_events
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ class WebhookOutcome(StrEnum):
     ACCEPTED = "accepted"  # genuine; its events (maybe none) were applied
     CONFIRMED = "confirmed"  # a genuine SNS subscription confirmation, confirmed
     REJECTED = "rejected"  # forged, unsigned, replayed or for an unconfigured provider
+    DUPLICATE = "duplicate"  # genuine, but this delivery was applied before: nothing done
     INVALID = "invalid"  # genuine or not, the body could not be read
 
 
@@ -65,6 +68,9 @@ class WebhookKeys:
     ses_enabled: bool = False
     ses_topic_arns: frozenset[str] = field(default_factory=frozenset)  # empty: any topic
     replay_window_seconds: int = 900
+    # How long an applied delivery is remembered: longer than the replay window, and than
+    # SNS and Postmark keep retrying one delivery.
+    replay_retention_seconds: int = int(DEFAULT_RETENTION.total_seconds())
 
 
 def _rejected(provider: str, reason: str) -> WebhookResult:
@@ -114,7 +120,23 @@ def handle_webhook(
         return _invalid(provider, "body is not JSON")
     if provider != "sendgrid" and not isinstance(payload, Mapping):
         return _invalid(provider, "body is not a JSON object")
-    return _apply(provider, reader(payload, bounce_rules()), store, clock)
+    key = _delivery_key(provider, lowered, body, payload)
+    return _apply(provider, reader(payload, bounce_rules()), store, clock, key, keys)
+
+
+def _delivery_key(
+    provider: str, headers: Mapping[str, str], body: bytes, payload: object
+) -> str | None:
+    """What identifies this (verified) delivery; see :mod:`mailfleet.core.feedback.replay`."""
+    if provider == "sendgrid":
+        return replay.sendgrid_key(headers.get(webhook_auth.SENDGRID_TIMESTAMP, ""), body)
+    if not isinstance(payload, Mapping):
+        return None
+    if provider == "mailgun":
+        signature = payload.get("signature")
+        token = signature.get("token") if isinstance(signature, Mapping) else None
+        return replay.mailgun_key(str(token)) if token else None
+    return replay.postmark_key(payload)
 
 
 def _sendgrid_verdict(
@@ -187,7 +209,10 @@ def _ses(
         return _invalid("ses", "SNS Message is not JSON")
     if not isinstance(notification, Mapping):
         return _invalid("ses", "SNS Message is not a JSON object")
-    return _apply("ses", relay_events.ses_events(notification, bounce_rules()), store, clock)
+    message_id = str(payload.get("MessageId") or "")
+    key = replay.sns_key(message_id) if message_id else None
+    found = relay_events.ses_events(notification, bounce_rules())
+    return _apply("ses", found, store, clock, key, keys)
 
 
 def _confirm(url: str, sns: SnsHttpClient) -> WebhookResult:
@@ -203,7 +228,12 @@ def _confirm(url: str, sns: SnsHttpClient) -> WebhookResult:
 
 
 def _apply(
-    provider: str, found: list[RelayEvent], store: FeedbackStore, clock: Clock
+    provider: str,
+    found: list[RelayEvent],
+    store: FeedbackStore,
+    clock: Clock,
+    key: str | None,
+    keys: WebhookKeys,
 ) -> WebhookResult:
     now = clock.now()
     events = tuple(
@@ -219,5 +249,18 @@ def _apply(
         )
         for e in found
     )
-    suppressed = apply_events(events, store=store)
+    if key is None:  # nothing identifies the delivery (a Postmark record without IDs)
+        suppressed: tuple[Suppression, ...] | None = apply_events(events, store=store)
+    else:
+        retention = timedelta(seconds=keys.replay_retention_seconds)
+        record = replay.delivery(key, now, retention)
+        suppressed = apply_delivery_events(events, record, store=store)
+    if suppressed is None:
+        if provider == "mailgun":
+            # Mailgun signs the token, not the body: a second call with a used token may
+            # carry anything. 406 is the answer after which Mailgun does not retry.
+            log.warning("webhook mailgun rejected: token already used")
+            return WebhookResult(WebhookOutcome.REJECTED, 406, "Mailgun token already used")
+        log.info("webhook %s: delivery already applied, ignored", provider)
+        return WebhookResult(WebhookOutcome.DUPLICATE, 200, "delivery already applied")
     return WebhookResult(WebhookOutcome.ACCEPTED, 200, "", events, suppressed)

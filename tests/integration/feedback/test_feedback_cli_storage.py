@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import smtplib
 import subprocess
@@ -84,3 +85,56 @@ def test_serve_accepts_a_bounce_and_stops_on_sigterm(tmp_path: Path) -> None:
     code, out = _run(tmp_path, "suppression", "list", "--json")
     assert code == 0
     assert [e["address"] for e in json.loads(out)] == ["jane.doe@recipient.example"]
+
+
+def test_ingest_with_workers_matches_one_process(tmp_path: Path) -> None:
+    """`feedback ingest --workers 2` over the whole corpus reports what one process reports."""
+    files = sorted(str(p) for p in CORPUS.rglob("*") if p.suffix in (".eml", ".txt"))
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    code, out_one = _run(one, "feedback", "ingest", "--workers", "1", *files, "--json")
+    assert code == 0, out_one
+    code, out_two = _run(two, "feedback", "ingest", "--workers", "2", *files, "--json")
+    assert code == 0, out_two
+    assert json.loads(out_two) == json.loads(out_one)
+    assert sum(len(r["suppressed"]) for r in json.loads(out_one)) > 50
+
+
+def test_serve_takes_its_addresses_and_size_limit_from_the_settings(tmp_path: Path) -> None:
+    """Without flags, the intake accepts the settings' bounce domain and FBL address and
+    refuses a message over the settings' size limit."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "MAILFLEET_FEEDBACK_BOUNCE_DOMAINS": "bounce.one.example, Bounce.Two.example",
+        "MAILFLEET_FEEDBACK_FBL_ADDRESSES": "fbl@reports.example",
+        "MAILFLEET_FEEDBACK_MAX_BYTES": "4096",
+    }
+    command = [sys.executable, "-m", "mailfleet", "--data-dir", str(tmp_path), "feedback"]
+    process = subprocess.Popen(
+        [*command, "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        wait_for_banner(port, timeout=30)
+        with smtplib.SMTP("127.0.0.1", port) as client:
+            client.ehlo()
+            client.mail("")
+            assert client.rcpt("bounces@bounce.three.example")[0] == 550
+            assert client.rcpt("bounces@bounce.two.example")[0] == 250
+            assert client.rcpt("fbl@reports.example")[0] == 250
+            big = b"Subject: big\r\n\r\n" + (b"y" * 70 + b"\r\n") * 120  # 8.6 KB, short lines
+            assert client.data(big)[0] == 552
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+
+
+def test_serve_without_any_report_address_refuses_to_start(tmp_path: Path) -> None:
+    """No --bounce-domain and no setting: a clear error, not an intake that accepts nothing."""
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "feedback", "serve"])
+    assert result.exit_code != 0
+    assert "feedback_bounce_domains" in result.stdout + result.stderr

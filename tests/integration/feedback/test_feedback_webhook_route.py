@@ -44,3 +44,26 @@ def test_webhook_route_applies_genuine_calls_and_refuses_forged_ones(
     assert genuine.json() == {"outcome": "accepted", "reason": "", "events": 1, "suppressed": 1}
     assert [s.address for s in env.app.feedback_store().suppressions()] == ["gone@client.example"]
     assert client.post("/webhooks/sparkpost", content=b"{}").status_code == 404
+
+
+def test_webhook_route_applies_a_delivery_once(
+    db_url: str, tmp_path: Path, clock: FakeClock
+) -> None:
+    """The same signed Mailgun call twice: stored once, the repeat refused with 406."""
+    env = make_env(db_url, tmp_path, clock, domains=1)
+    env.app.vault().put("feedback/webhooks/mailgun-signing-key", Secret(KEY))
+    client = env.client()
+    body = _body(clock, KEY)
+    first = client.post("/webhooks/mailgun", content=body)
+    again = client.post("/webhooks/mailgun", content=body)
+    assert first.json()["outcome"] == "accepted"
+    assert again.status_code == 406
+    assert again.json() == {
+        "outcome": "rejected",
+        "reason": "Mailgun token already used",
+        "events": 0,
+        "suppressed": 0,
+    }
+    kinds, since = ["bounce"], clock.now().replace(year=2000)
+    store = env.app.feedback_store()
+    assert store.count_events("gone@client.example", kinds, ["mailbox_unknown"], since) == 1

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
@@ -42,11 +43,15 @@ def sns_message(
     kind: str = "Notification",
     version: str = "2",
     cert_url: str = CERT_URL,
+    message_id: str | None = None,
 ) -> dict[str, object]:
-    """An SNS message carrying ``notification``, signed as SNS signs (v1 SHA1, v2 SHA256)."""
+    """An SNS message carrying ``notification``, signed as SNS signs (v1 SHA1, v2 SHA256).
+
+    Each message gets a new MessageId unless one is given, as each SNS delivery has one.
+    """
     message: dict[str, object] = {
         "Type": kind,
-        "MessageId": "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324",
+        "MessageId": message_id or str(uuid.uuid4()),
         "TopicArn": TOPIC,
         "Message": json.dumps(notification or {}),
         "Timestamp": "2026-03-02T12:00:00.000Z",

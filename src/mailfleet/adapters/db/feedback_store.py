@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from mailfleet.adapters.db.database import Database
+from mailfleet.adapters.db.feedback_replay_tables import WebhookDeliveryRow
 from mailfleet.adapters.db.feedback_tables import FeedbackEventRow, SuppressionRow
 from mailfleet.core.feedback.events import (
     GLOBAL_SCOPE,
@@ -18,6 +23,7 @@ from mailfleet.core.feedback.events import (
     Suppression,
     daily_counts,
 )
+from mailfleet.core.feedback.replay import Delivery
 
 
 def _suppression(row: SuppressionRow) -> Suppression:
@@ -45,6 +51,24 @@ def _event_rows(events: Sequence[FeedbackEvent]) -> list[dict[str, object]]:
         }
         for e in events
     ]
+
+
+_PRUNE_SHARE = 4  # of 256: the share of deliveries that prune expired ones
+
+
+def _insert_delivery(dialect: str, delivery: Delivery) -> Executable:
+    values = {
+        "key": delivery.key,
+        "provider": delivery.provider[:16],
+        "seen_at": delivery.seen_at,
+        "expires_at": delivery.expires_at,
+    }
+    # RETURNING tells whether the row went in (rowcount is not reliable here on psycopg).
+    if dialect == "postgresql":
+        pg = pg_insert(WebhookDeliveryRow).values(values).on_conflict_do_nothing()
+        return pg.returning(WebhookDeliveryRow.key)
+    lite = sqlite_insert(WebhookDeliveryRow).values(values).on_conflict_do_nothing()
+    return lite.returning(WebhookDeliveryRow.key)
 
 
 _Known = dict[tuple[str, str], SuppressionRow]
@@ -119,6 +143,42 @@ class SqlFeedbackStore:
                 s.execute(insert(FeedbackEventRow), _event_rows(events))
             known = _known_rows(s, suppressions)
             return [entry for entry in suppressions if _suppress(s, entry, known)]
+
+    def apply_delivery(
+        self,
+        delivery: Delivery,
+        events: Sequence[FeedbackEvent],
+        suppressions: Sequence[Suppression],
+    ) -> list[Suppression] | None:
+        """Record events and suppressions and remember ``delivery``, in one transaction;
+        ``None`` when the delivery was already remembered (then nothing is stored).
+
+        The delivery row is inserted first with ``ON CONFLICT DO NOTHING``: of two workers
+        applying the same delivery at once, the second waits on the first's key and then
+        inserts nothing, so it stores nothing either.
+        """
+        with self._db.session() as s:
+            inserted = s.execute(_insert_delivery(self._db.dialect, delivery)).scalar()
+            if inserted is None:
+                return None
+            if zlib.crc32(delivery.key.encode()) % 256 < _PRUNE_SHARE:
+                # About one delivery in 64 (chosen by its key: no state to keep) deletes the
+                # expired rows, so the table stays the size of the retention period.
+                s.execute(
+                    delete(WebhookDeliveryRow).where(
+                        WebhookDeliveryRow.expires_at < delivery.seen_at
+                    )
+                )
+            if events:
+                s.execute(insert(FeedbackEventRow), _event_rows(events))
+            known = _known_rows(s, suppressions)
+            return [entry for entry in suppressions if _suppress(s, entry, known)]
+
+    def forget_deliveries(self, now: datetime) -> int:
+        """Delete the remembered deliveries that expired before ``now``."""
+        query = delete(WebhookDeliveryRow).where(WebhookDeliveryRow.expires_at < now)
+        with self._db.session() as s:
+            return int(getattr(s.execute(query), "rowcount", 0) or 0)
 
     def event_times(
         self,

@@ -14,6 +14,8 @@ from mailfleet.core.feedback.events import (
     daily_counts,
 )
 from mailfleet.core.feedback.ports import MailboxMessage, SentMessage
+from mailfleet.core.feedback.relay_suppression import RemoteKind, RemoteSuppression
+from mailfleet.core.feedback.replay import Delivery
 
 
 class InMemoryFeedbackStore:
@@ -23,6 +25,7 @@ class InMemoryFeedbackStore:
         self.events: list[FeedbackEvent] = []
         self._suppressions: dict[tuple[str, str], Suppression] = {}
         self._hard = hard_reasons
+        self.deliveries: dict[str, Delivery] = {}
 
     def add_events(self, events: Sequence[FeedbackEvent]) -> None:
         """Record events."""
@@ -65,6 +68,25 @@ class InMemoryFeedbackStore:
         """Record events and suppressions; the suppressions that were new."""
         self.add_events(events)
         return [entry for entry in suppressions if self.suppress(entry)]
+
+    def apply_delivery(
+        self,
+        delivery: Delivery,
+        events: Sequence[FeedbackEvent],
+        suppressions: Sequence[Suppression],
+    ) -> list[Suppression] | None:
+        """Record events and suppressions once per delivery key; ``None`` for a replay."""
+        if delivery.key in self.deliveries:
+            return None
+        self.deliveries[delivery.key] = delivery
+        return self.apply(events, suppressions)
+
+    def forget_deliveries(self, now: datetime) -> int:
+        """Drop expired deliveries."""
+        expired = [k for k, d in self.deliveries.items() if d.expires_at < now]
+        for key in expired:
+            del self.deliveries[key]
+        return len(expired)
 
     def suppress(self, entry: Suppression) -> bool:
         """Add or refresh a suppression."""
@@ -148,3 +170,34 @@ class InMemoryBounceMailbox:
 
     def close(self) -> None:
         """Nothing to close."""
+
+
+class InMemoryRelaySuppressionList:
+    """A relay's suppression list in a dict keyed by address: the twin of SES and Mailgun's."""
+
+    def __init__(
+        self,
+        name: str = "relay",
+        kinds: tuple[RemoteKind, ...] = (RemoteKind.BOUNCE, RemoteKind.COMPLAINT),
+        unsubscribe_scope: str | None = None,
+    ) -> None:
+        self.name = name
+        self.kinds = kinds
+        self.unsubscribe_scope = unsubscribe_scope
+        self.items: dict[str, RemoteSuppression] = {}
+        self.add_calls = 0
+
+    def entries(self) -> list[RemoteSuppression]:
+        """Every address on the list."""
+        return list(self.items.values())
+
+    def add(self, entries: Sequence[RemoteSuppression]) -> int:
+        """Add (or replace) addresses."""
+        self.add_calls += 1
+        for entry in entries:
+            self.items[entry.address.lower()] = entry
+        return len(entries)
+
+    def remove(self, address: str) -> bool:
+        """Remove an address."""
+        return self.items.pop(address.lower(), None) is not None

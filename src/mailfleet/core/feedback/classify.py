@@ -63,8 +63,9 @@ def _reason(rules: BounceRules, status: str | None, text: str) -> tuple[Reason, 
         return rule.reason, None
     if text:
         lowered = text.lower()
+        present = rules.text_index.present(lowered)  # one pass for every rule's guards
         for text_rule in rules.text:
-            if text_rule.pattern.matches(lowered):
+            if text_rule.pattern.matches(lowered, present):
                 return text_rule.reason, text_rule.permanent
     if rule is not None:
         return rule.reason, None

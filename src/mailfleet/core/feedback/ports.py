@@ -10,6 +10,8 @@ from typing import Protocol
 from mailfleet.core.feedback.dmarc_report import AggregateReport, SourceDay
 from mailfleet.core.feedback.dmarc_stage import StageRecord
 from mailfleet.core.feedback.events import DailyCounts, FeedbackEvent, Suppression
+from mailfleet.core.feedback.relay_suppression import RemoteKind, RemoteSuppression
+from mailfleet.core.feedback.replay import Delivery
 
 
 class FeedbackStore(Protocol):
@@ -40,6 +42,20 @@ class FeedbackStore(Protocol):
         self, events: Sequence[FeedbackEvent], suppressions: Sequence[Suppression]
     ) -> list[Suppression]:
         """Record events and suppressions together (one transaction); the new suppressions."""
+        ...
+
+    def apply_delivery(
+        self,
+        delivery: Delivery,
+        events: Sequence[FeedbackEvent],
+        suppressions: Sequence[Suppression],
+    ) -> list[Suppression] | None:
+        """:meth:`apply` and remember ``delivery``, in one transaction; ``None`` (and nothing
+        stored) when the delivery was already remembered."""
+        ...
+
+    def forget_deliveries(self, now: datetime) -> int:
+        """Drop the remembered deliveries that expired before ``now``; how many."""
         ...
 
     def suppress(self, entry: Suppression) -> bool:
@@ -133,4 +149,24 @@ class DmarcStore(Protocol):
 
     def set_stage(self, record: StageRecord) -> None:
         """Store a domain's stage."""
+        ...
+
+
+class RelaySuppressionList(Protocol):
+    """A relay's own suppression list (SES account-level list, Mailgun's per-domain lists)."""
+
+    name: str
+    kinds: tuple[RemoteKind, ...]  # the lists it keeps
+    unsubscribe_scope: str | None  # the sending domain its unsubscribes apply to, if any
+
+    def entries(self) -> list[RemoteSuppression]:
+        """Every address on the relay's lists (all pages)."""
+        ...
+
+    def add(self, entries: Sequence[RemoteSuppression]) -> int:
+        """Put addresses on the relay's lists; how many were sent."""
+        ...
+
+    def remove(self, address: str) -> bool:
+        """Take an address off the relay's lists; whether it was on one."""
         ...

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mailfleet.core.errors import ConfigError
-from mailfleet.core.feedback.literals import required_literal
+from mailfleet.core.feedback.literals import Guard, GuardIndex, required_guards
 from mailfleet.core.feedback.model import Reason
 
 # Patterns are written in lower case and matched against lower-cased text: several times
@@ -24,41 +24,97 @@ _POSITIONAL = ("original_markers",)
 
 @dataclass(frozen=True, slots=True)
 class PatternSet:
-    """Regular expressions, kept both apart and joined into one alternation.
+    """Regular expressions, each tried only when the text holds its guards.
 
-    Over long text the separate patterns are tried one by one: each keeps its literal-prefix
-    fast path in the ``re`` engine, which a joined alternation loses (several times slower
-    on a report's body). Over short text (a subject, a one-line reply) one pass of the joined
-    pattern costs less than many calls.
+    The guards are the literals a pattern cannot match without (see :mod:`literals`); one
+    pass of an Aho-Corasick automaton finds which of them a text holds, so most patterns are
+    never run. The patterns stay apart rather than joined into one alternation: each keeps
+    the ``re`` engine's literal-prefix fast path, which an alternation of dozens of patterns
+    loses (it cost more than all the separate, guarded searches, even on a subject line).
     """
 
     patterns: tuple[re.Pattern[str], ...]
-    joined: re.Pattern[str] | None = None
-    guards: tuple[str, ...] = ()  # per pattern, a literal it cannot match without ("" = none)
+    # per pattern, the guards it needs, all of them: each a tuple of alternative literals
+    guards: tuple[tuple[Guard, ...], ...] = ()
+    pairs: tuple[tuple[tuple[Guard, ...], re.Pattern[str]], ...] = field(
+        init=False, repr=False, compare=False
+    )
+    index: GuardIndex = field(init=False, repr=False, compare=False)
+    # compiled with IGNORECASE (lower-case guards are then looked up in the lower-cased text)
+    ignore_case: bool = False
+    # literal -> the patterns (by position) whose first guard it is an alternative of, and
+    # the patterns without guards: what a text's literals make worth searching
+    by_literal: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+    unguarded: frozenset[int] = field(init=False, repr=False, compare=False)
 
-    def matches(self, text: str) -> bool:
-        """Whether any pattern matches somewhere in ``text``."""
-        if self.joined is not None and len(text) <= _SHORT:
-            return self.joined.search(text) is not None
-        # A substring test is far cheaper than a regex search; most patterns fail it.
-        return any(
-            pattern.search(text)
-            for guard, pattern in zip(self.guards, self.patterns, strict=True)
-            if guard in text
+    def __post_init__(self) -> None:
+        guards = self.guards or tuple(() for _ in self.patterns)
+        # (guards, pattern) zipped once: the loops below run for every diagnostic.
+        object.__setattr__(self, "pairs", tuple(zip(guards, self.patterns, strict=True)))
+        literals = (a for needs in guards for guard in needs for a in guard)
+        object.__setattr__(self, "index", GuardIndex(literals))
+        keyed: dict[str, list[int]] = {}
+        for position, needs in enumerate(guards):
+            for alternative in needs[0] if needs else ():
+                keyed.setdefault(alternative, []).append(position)
+        object.__setattr__(self, "by_literal", {k: tuple(v) for k, v in keyed.items()})
+        object.__setattr__(
+            self, "unguarded", frozenset(i for i, needs in enumerate(guards) if not needs)
         )
+
+    def _candidates(self, present: frozenset[str] | None) -> list[int]:
+        """Positions of the patterns whose guards ``present`` meets, in order."""
+        if present is None:
+            return list(range(len(self.pairs)))
+        found = set(self.unguarded)
+        for literal in present:
+            found.update(self.by_literal.get(literal, ()))
+        pairs = self.pairs
+        return [i for i in sorted(found) if _met(pairs[i][0], present)]
+
+    def matches(self, text: str, present: frozenset[str] | None = None) -> bool:
+        """Whether any pattern matches somewhere in ``text``.
+
+        ``present``: the guard literals ``text`` contains, when the caller found them for
+        several sets at once (a superset is fine); found here otherwise.
+        """
+        if present is None:
+            present = self._present(text)
+        return any(self.patterns[i].search(text) for i in self._candidates(present))
+
+    def _present(self, text: str) -> frozenset[str] | None:
+        """The guard literals in ``text``; ``None`` when guards cannot be used on it."""
+        if not self.ignore_case:
+            return self.index.present(text)
+        if text.isascii():
+            # ASCII text only: there lower() folds exactly as IGNORECASE does; elsewhere some
+            # characters fold to two (U+0130) or to ASCII letters (U+017F), so every pattern
+            # is searched.
+            return self.index.present(text.lower())
+        return None
 
     def first_position(self, text: str) -> int | None:
         """Where the earliest match of any pattern starts, or ``None``."""
-        starts = [
-            m.start()
-            for guard, p in zip(self.guards, self.patterns, strict=True)
-            if guard in text and (m := p.search(text))
-        ]
-        return min(starts) if starts else None
+        first: int | None = None
+        for position in self._candidates(self._present(text)):
+            match = self.patterns[position].search(text)
+            if match is not None and (first is None or match.start() < first):
+                first = match.start()
+        return first
 
 
-_SHORT = 300  # characters: a subject or a one-line reply
-_NEVER = PatternSet((), None, ())
+def _met(needs: tuple[Guard, ...], present: frozenset[str]) -> bool:
+    """Whether ``present`` holds an alternative of every guard in ``needs``."""
+    for guard in needs:
+        if len(guard) == 1:
+            if guard[0] not in present:
+                return False
+        elif present.isdisjoint(guard):
+            return False
+    return True
+
+
+_NEVER = PatternSet(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +158,12 @@ class BounceRules:
     text: tuple[TextRule, ...]
     implied_status: Mapping[Reason, str]
     detect: DetectRules
+    # The guard literals of every text rule: one pass over a diagnostic finds them for all.
+    text_index: GuardIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        literals = (a for rule in self.text for a in rule.pattern.index.literals)
+        object.__setattr__(self, "text_index", GuardIndex(literals))
 
 
 def _compile(patterns: object, where: str, problems: list[str], flags: int = _FLAGS) -> PatternSet:
@@ -119,11 +181,10 @@ def _compile(patterns: object, where: str, problems: list[str], flags: int = _FL
                 compiled.append(re.compile(alternative, flags))
             except re.error as exc:
                 problems.append(f"{where}: invalid regular expression {alternative!r}: {exc}")
-    joined = None
-    if compiled:
-        joined = re.compile("|".join(f"(?:{p.pattern})" for p in compiled), flags)
-    guards = tuple("" if flags & re.IGNORECASE else required_literal(p.pattern) for p in compiled)
-    return PatternSet(tuple(compiled), joined, guards)
+    # The patterns are written in lower case, so their literals are the lower-case guards
+    # even when compiled with IGNORECASE (positional sets, see first_position).
+    guards = tuple(required_guards(p.pattern) for p in compiled)
+    return PatternSet(tuple(compiled), guards, ignore_case=bool(flags & re.IGNORECASE))
 
 
 def _split_top_level(pattern: str) -> list[str]:
