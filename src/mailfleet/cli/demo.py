@@ -96,7 +96,13 @@ def demo(
             threading.Event().wait()
 
     try:
-        runner = Demo(options, say=say, on_day=lambda line: _day(line, quiet), on_ready=on_ready)
+        runner = Demo(
+            options,
+            say=say,
+            on_day=lambda line: _day(line, quiet),
+            on_ready=on_ready,
+            on_done=lambda outcome: None if quiet else _summary(outcome, directory),
+        )
         say(f"[bold]Scenario {runner.scenario.name}:[/] {runner.scenario.description}")
         outcome = runner.run(keep_serving=keep_serving if web else None)
     except MailfleetError as exc:
@@ -110,8 +116,6 @@ def demo(
         raise typer.Exit(130) from None
     if as_json:
         print_json({"ok": True, **outcome.as_dict()})
-        return
-    _summary(outcome, directory)
 
 
 def _day(line: DayLine, quiet: bool) -> None:

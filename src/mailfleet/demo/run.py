@@ -205,6 +205,7 @@ class Demo:
         say: Callable[[str], None] = lambda _: None,
         on_day: Callable[[DayLine], None] = lambda _: None,
         on_ready: Callable[[str, str, Secret], None] = lambda _url, _user, _pw: None,
+        on_done: Callable[[DemoOutcome], None] = lambda _outcome: None,
     ) -> None:
         known = scenarios()
         if options.scenario not in known:
@@ -218,13 +219,15 @@ class Demo:
         self._say = say
         self._on_day = on_day
         self._on_ready = on_ready
+        self._on_done = on_done
         self.app: App | None = None
 
     # -- the run ------------------------------------------------------------------------
 
     def run(self, *, keep_serving: Callable[[], None] | None = None) -> DemoOutcome:
-        """Set everything up, run the days, and return the outcome. With the web on,
-        ``keep_serving`` is called after the run (it blocks until the user stops)."""
+        """Set everything up, run the days, and return the outcome (also given to ``on_done``).
+        With the web on, ``keep_serving`` is called after that (it blocks until the user
+        stops), so the dashboard stays up on the final state."""
         began = time.perf_counter()
         directory = self.options.directory
         _prepare(directory)
@@ -300,6 +303,7 @@ class Demo:
             self._fill(outcome, app, fleet, world)
             outcome.results = app.results_report(fleet)
             outcome.wall_seconds = time.perf_counter() - began
+            self._on_done(outcome)
             if keep_serving is not None and url:
                 keep_serving()
             return outcome
