@@ -247,6 +247,8 @@ def _pct(value: float, places: int) -> str:
 
 def _duration(span: timedelta) -> str:
     seconds = int(span.total_seconds())
+    if seconds < 1:
+        return "under 1 s"
     if seconds < 60:
         return f"{seconds} s"
     if seconds < 3600:
