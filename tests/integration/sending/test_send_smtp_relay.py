@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 
-from mailfleet.adapters.sending.smtp_relay import SmtpRelay, SmtpRelayConfig
+import dkim
+
+from mailfleet.adapters.sending.smtp_relay import SmtpRelay, SmtpRelayConfig, dot_stuff
 from mailfleet.adapters.sending.smtp_sink import RecordingSink, free_port
 from mailfleet.core.sending.breaker import BreakerState
+from mailfleet.core.sending.dkim import DkimKey, DkimSigner, public_key_record
 from mailfleet.core.sending.outcomes import SendOutcome
 from mailfleet.core.sending.ports import Envelope
 
@@ -95,3 +98,37 @@ def test_unreachable_relay_defers_and_opens_breaker() -> None:
     assert outcomes == [SendOutcome.DEFERRED] * 6
     assert state is BreakerState.OPEN
     assert text == "relay circuit open"
+
+
+def test_dot_lines_arrive_as_signed(sink: tuple[RecordingSink, int], rsa_key: DkimKey) -> None:
+    """Lines starting with '.' (and a lone '.') are dot-stuffed on the wire and restored by the
+    server, so the received bytes are the signed bytes and the signature verifies."""
+    recorder, port = sink
+    body = ".leading dot\r\n.\r\n..two dots\r\nplain\r\n.\r\n"
+    message = (
+        "From: a@example.com\r\nTo: ok@x.org\r\nSubject: dots\r\n"
+        f"Message-ID: <dots@example.com>\r\n\r\n{body}"
+    ).encode()
+    signed = DkimSigner([rsa_key]).sign(message)
+
+    async def run() -> SendOutcome:
+        relay = SmtpRelay(SmtpRelayConfig("127.0.0.1", port))
+        result = await relay.send(Envelope("b@example.com", ("ok@x.org",), signed))
+        await relay.close()
+        return result[0].outcome
+
+    assert asyncio.run(run()) is SendOutcome.SENT
+    received = recorder.received[0].data
+    assert received == signed
+    record = public_key_record(rsa_key).encode()
+
+    def dnsfunc(name: bytes, timeout: int = 5) -> bytes:
+        return record if name == b"s1._domainkey.example.com." else b""
+
+    assert dkim.verify(received, dnsfunc=dnsfunc)
+
+
+def test_dot_stuffing() -> None:
+    """RFC 5321 §4.5.2: a leading '.' on any line is doubled, and '.' CRLF ends the data."""
+    assert dot_stuff(b".a\r\nb\r\n.\r\n") == b"..a\r\nb\r\n..\r\n.\r\n"
+    assert dot_stuff(b"no dots\r\n") == b"no dots\r\n.\r\n"
