@@ -209,6 +209,14 @@ def dispatch(
             help="IP pool member as IP or IP=WEIGHT; repeat to spread mail over several.",
         ),
     ] = None,
+    spec_pools: Annotated[
+        bool,
+        typer.Option(
+            "--spec-pools",
+            help="Send through each segment's pool from the spec: the domains' relay providers "
+            "(kind smtp) bound to their sending IPs.",
+        ),
+    ] = False,
     ses_region: Annotated[str, typer.Option("--ses-region", help="SES region.")] = "us-east-1",
     mailgun_domain: Annotated[
         str, typer.Option("--mailgun-domain", help="Mailgun sending domain.")
@@ -231,12 +239,21 @@ def dispatch(
 
     Through an API: `mailfleet dispatch --relay ses --ses-region eu-west-1` or
     `mailfleet dispatch --relay mailgun --mailgun-domain mg.acme-mail.com`.
+
+    Through the spec's IP pools: `mailfleet dispatch --spec-pools` (each message leaves from
+    one of its own domain's `sending_ips`, chosen by weight within its segment).
     """
     worker = f"{socket.gethostname()}:{os.getpid()}"
     with reporting(as_json):
         app = state(ctx).app()
+        path = spec_path(ctx, None)
+        fleet = load_fleet(path) if path.exists() else None
         relay: Relay
-        if relay_kind is RelayKind.SES:
+        if spec_pools:
+            if fleet is None:
+                raise _bad_input(f"--spec-pools needs the fleet spec ({path} not found)", as_json)
+            relay = app.segment_relay_pool(fleet, pool_size=connections)
+        elif relay_kind is RelayKind.SES:
             relay = app.ses_relay(ses_region)
         elif relay_kind is RelayKind.MAILGUN:
             if not mailgun_domain:
@@ -257,9 +274,7 @@ def dispatch(
             unsubscribe_url=unsubscribe_url,
             require_dkim=not allow_unsigned,
         )
-        path = spec_path(ctx, None)
-        fleet = load_fleet(path) if path.exists() else None
-        dispatcher = app.dispatcher(relay, settings, worker, fleet)
+        dispatcher = app.shaped_dispatcher(relay, settings, worker, fleet)
         report = asyncio.run(_run(dispatcher, once, poll_seconds))
     if as_json:
         print_json({"ok": True, "worker": worker, "messages": report.claimed, **report.states})
