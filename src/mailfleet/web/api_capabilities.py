@@ -3,16 +3,19 @@ suppression list, alerts, blocklist results, warmup and DNS status."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from mailfleet.core.dashboard.access import Permission
 from mailfleet.core.dashboard.values import DomainQuery, DomainSummary
-from mailfleet.core.sending.model import MessageDraft
+from mailfleet.core.sending.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
+from mailfleet.core.sending.model import Attachment, MessageDraft
 from mailfleet.services import dashboard
 from mailfleet.services.message_intake import MAX_BATCH, IntakeRefused, queue_batch
 from mailfleet.web.api import FORBIDDEN, UNAUTHORISED, ErrorOut, VisitorDep, vars_of
@@ -28,6 +31,27 @@ _ONE_LINE = r"^[^\r\n]*$"  # header values: a line break would inject headers
 Address = Annotated[str, Field(min_length=3, max_length=320, pattern=_ONE_LINE)]
 
 
+class AttachmentIn(BaseModel):
+    """A file to attach: its name, MIME type and content in base64 (RFC 4648 §4)."""
+
+    filename: Annotated[str, Field(min_length=1, max_length=255, pattern=_ONE_LINE)]
+    content_type: Annotated[str, Field(min_length=3, max_length=255)] = "application/octet-stream"
+    content: Annotated[str, Field(max_length=MAX_ATTACHMENT_BYTES * 4 // 3 + 4)]
+
+    @field_validator("content")
+    @classmethod
+    def _base64(cls, value: str) -> str:
+        try:
+            base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("content must be base64") from None
+        return value
+
+    def attachment(self) -> Attachment:
+        """The attachment with its decoded bytes."""
+        return Attachment(self.filename, self.content_type, base64.b64decode(self.content))
+
+
 class MessageIn(BaseModel):
     """One message: a fleet mailbox sends it to one recipient."""
 
@@ -41,6 +65,7 @@ class MessageIn(BaseModel):
     campaign: Annotated[str, Field(max_length=128)] = ""
     bulk: bool = True
     not_before: datetime | None = None
+    attachments: Annotated[list[AttachmentIn], Field(max_length=MAX_ATTACHMENTS)] = []
 
 
 class BatchIn(BaseModel):
@@ -76,6 +101,7 @@ def queue_messages(request: Request, body: BatchIn, visitor: VisitorDep) -> Queu
             campaign=m.campaign,
             bulk=m.bulk,
             not_before=m.not_before if m.not_before and m.not_before.tzinfo else None,
+            attachments=tuple(a.attachment() for a in m.attachments),
         )
         for m in body.messages
     ]
