@@ -47,7 +47,13 @@ from mailfleet.adapters.sending.memory import (
     InMemorySendGate,
     InMemorySuppressions,
 )
-from mailfleet.adapters.sending.smtp_relay import SmtpRelay, SmtpRelayConfig, send_data
+from mailfleet.adapters.sending.smtp_pipeline import PipelinedSession
+from mailfleet.adapters.sending.smtp_relay import (
+    SmtpRelay,
+    SmtpRelayConfig,
+    dot_stuff,
+    send_data,
+)
 from mailfleet.adapters.sending.smtp_sink import free_port
 from mailfleet.adapters.sending.sql_queue import SqlMessageQueue
 from mailfleet.core.secrets import Secret
@@ -174,11 +180,14 @@ def running_sink(kind: str) -> Iterator[int]:
         sink.communicate("")
 
 
-async def raw_send(key: DkimKey, port: int, indices: list[int], connections: int) -> None:
+async def raw_send(
+    key: DkimKey, port: int, indices: list[int], connections: int, pipelining: bool = True
+) -> None:
     """A bare loop: ``connections`` SMTP sessions each sign and send prebuilt messages.
 
     No queue, no pool, no result handling: MAIL, RCPT, DATA on persistent aiosmtplib
-    connections, exactly the SMTP commands and DATA writing (``send_data``) the relay uses.
+    connections, exactly the SMTP commands and DATA writing (``send_data``) the relay uses,
+    pipelined (RFC 2920) as the relay pipelines them when the sink offers it.
     """
     signer = DkimSigner([key])
     todo = [(i, make_message(i)) for i in indices]
@@ -187,6 +196,15 @@ async def raw_send(key: DkimKey, port: int, indices: list[int], connections: int
         client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port)
         await client.connect()
         await client.ehlo()
+        if pipelining and client.supports_extension("pipelining"):
+            pipe = PipelinedSession.take_over(client)
+            while todo:
+                i, message = todo.pop()
+                data = dot_stuff(signer.sign(message, timestamp=1767603600))
+                rcpt = f"<user{i}@example.org>".encode()
+                await pipe.transaction(b"<b@bench.example>", [rcpt], data)
+            await pipe.quit()
+            return
         while todo:
             i, message = todo.pop()
             data = signer.sign(message, timestamp=1767603600)
@@ -198,10 +216,12 @@ async def raw_send(key: DkimKey, port: int, indices: list[int], connections: int
     await asyncio.gather(*(session() for _ in range(connections)))
 
 
-async def raw_limit(key: DkimKey, port: int, count: int, connections: int) -> float:
+async def raw_limit(
+    key: DkimKey, port: int, count: int, connections: int, pipelining: bool = True
+) -> float:
     """The raw loop in this process; messages per second."""
     start = time.perf_counter()
-    await raw_send(key, port, list(range(count)), connections)
+    await raw_send(key, port, list(range(count)), connections, pipelining)
     return rate(count, time.perf_counter() - start)
 
 
@@ -220,14 +240,17 @@ def fill_queue(url: str, count: int) -> None:
 
 
 async def dispatch(
-    key: DkimKey, port: int, count: int, connections: int, url: str, batch: int, worker: str
-) -> dict[str, int]:
+    key: DkimKey, port: int, count: int, connections: int, url: str, batch: int, worker: str,
+    pipelining: bool = True,
+) -> dict[str, int]:  # fmt: skip
     """One dispatcher draining the queue at ``url`` into the sink; its settled states."""
     database = Database(url)
     senders = [f"s{i}@bench.example" for i in range(10)]
     dispatcher = Dispatcher(
         queue=SqlMessageQueue(database),
-        relay=SmtpRelay(SmtpRelayConfig("127.0.0.1", port, pool_size=connections)),
+        relay=SmtpRelay(
+            SmtpRelayConfig("127.0.0.1", port, pool_size=connections, pipelining=pipelining)
+        ),
         gate=InMemorySendGate(mailbox_caps=dict.fromkeys(senders, count)),
         suppressions=InMemorySuppressions({f"gone{i}@example.org" for i in range(1000)}),
         keys=InMemoryDkimKeys({"bench.example": [key]}),
@@ -247,12 +270,13 @@ async def dispatch(
 
 
 async def pipeline(
-    key: DkimKey, port: int, count: int, connections: int, url: str, batch: int
-) -> float:
+    key: DkimKey, port: int, count: int, connections: int, url: str, batch: int,
+    pipelining: bool = True,
+) -> float:  # fmt: skip
     """The dispatcher draining ``count`` queued 10 KB messages through the same sink."""
     fill_queue(url, count)
     start = time.perf_counter()
-    states = await dispatch(key, port, count, connections, url, batch, "bench")
+    states = await dispatch(key, port, count, connections, url, batch, "bench", pipelining)
     elapsed = time.perf_counter() - start
     assert states.get("sent") == count, states
     return rate(count, elapsed)
@@ -267,13 +291,13 @@ def worker_main(args: argparse.Namespace) -> None:
     states: dict[str, int] = {}
     if args.worker == "raw":
         indices = list(range(args.index, args.count, args.processes))
-        asyncio.run(raw_send(key, args.port, indices, args.connections))
+        asyncio.run(raw_send(key, args.port, indices, args.connections, args.pipelining))
         states = {"sent": len(indices)}
     else:
         states = asyncio.run(
             dispatch(
                 key, args.port, args.count, args.connections, args.database_url, args.batch,
-                f"bench-{args.index}",
+                f"bench-{args.index}", args.pipelining,
             )
         )  # fmt: skip
     print(json.dumps({"end": time.time(), "states": states}), flush=True)
@@ -305,6 +329,7 @@ def run_processes(kind: str, key_file: Path, port: int, args: argparse.Namespace
                 str(n),
                 "--database-url",
                 args.database_url or "",
+                *([] if args.pipelining else ["--no-pipelining"]),
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -344,10 +369,17 @@ def bench_pipeline(args: argparse.Namespace) -> tuple[list[float], list[float]]:
         for n in range(args.rounds):
             if args.processes == 1:
                 url = args.database_url or f"sqlite:///{Path(folder) / f'bench{n}.db'}"
-                raws.append(asyncio.run(raw_limit(key, port, args.count, args.connections)))
-                fulls.append(
-                    asyncio.run(pipeline(key, port, args.count, args.connections, url, args.batch))
+                raws.append(
+                    asyncio.run(raw_limit(key, port, args.count, args.connections, args.pipelining))
                 )
+                fulls.append(
+                    asyncio.run(
+                        pipeline(
+                            key, port, args.count, args.connections, url, args.batch,
+                            args.pipelining,
+                        )
+                    )
+                )  # fmt: skip
                 continue
             raws.append(run_processes("raw", key_file, port, args))
             fill_queue(args.database_url, args.count)
@@ -371,6 +403,12 @@ def main() -> None:
         default="smtp-sink" if shutil.which(SMTP_SINK) else "aiosmtpd",
     )
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--no-pipelining",
+        dest="pipelining",
+        action="store_false",
+        help="one SMTP command per round trip, in the raw loop and the relay alike",
+    )
     # internal: one benchmark process
     parser.add_argument("--worker", choices=["raw", "dispatch"], help=argparse.SUPPRESS)
     parser.add_argument("--key-file", help=argparse.SUPPRESS)
@@ -405,6 +443,7 @@ def report_pipeline(args: argparse.Namespace) -> None:
     print(
         f"Sending {args.count} x 10 KB messages to a loopback {args.sink}, "
         f"{args.connections} connections over {args.processes} process(es), "
+        f"pipelining {'on' if args.pipelining else 'off'}, "
         f"queue on {backend}, best of {args.rounds}"
     )
     print(f"  raw limit (sign + SMTP, bare loop): {raw:8.0f} msg/s  {_runs(raws)}")
