@@ -2,8 +2,13 @@
 
 One batch at a time::
 
-    claim (lease) -> suppression check -> SendGate -> build headers -> DKIM sign
-      -> relay (concurrently, over pooled connections) -> settle all outcomes in one commit
+    claim (lease) -> suppression check -> shaping holds -> SendGate
+      -> pool member (relay + sending IP) -> provider, IP and worker bounds on sends in flight
+      -> build headers -> DKIM sign -> relay (concurrently, over pooled connections)
+      -> settle all outcomes in one commit
+
+Backoffs learnt from deferrals apply at once in this worker and, through a shared
+``ShapingStore`` (Redis), to every worker from its next batch.
 
 Crash window: a message is handed to the relay and the worker dies before its batch is
 settled. Its lease runs out, the next claim takes it, and it is sent again with the same
