@@ -5,29 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 
 import dkim
-import pytest
 
-from conftest import SINK_RULES
 from mailfleet.adapters.sending.smtp_relay import SmtpRelay, SmtpRelayConfig, dot_stuff
-from mailfleet.adapters.sending.smtp_sink import RecordingSink, free_port, start_sink
+from mailfleet.adapters.sending.smtp_sink import RecordingSink, free_port
 from mailfleet.core.sending.breaker import BreakerState
 from mailfleet.core.sending.dkim import DkimKey, DkimSigner, public_key_record
 from mailfleet.core.sending.outcomes import SendOutcome
 from mailfleet.core.sending.ports import Envelope
-
-
-@pytest.fixture(params=["one command at a time", "pipelining"])
-def relay_sink(request: pytest.FixtureRequest) -> Iterator[tuple[RecordingSink, int]]:
-    """The conftest's sink rules, on a server that does or does not offer PIPELINING."""
-    recorder = RecordingSink(rules=dict(SINK_RULES), pipelining=request.param == "pipelining")
-    controller = start_sink(recorder)
-    try:
-        yield recorder, controller.port
-    finally:
-        controller.stop()
 
 
 def _envelope(*recipients: str, n: int = 1) -> Envelope:
