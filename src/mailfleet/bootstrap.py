@@ -68,7 +68,7 @@ from mailfleet.core.reputation.zones import DnsblZone
 from mailfleet.core.results import ResultsReport
 from mailfleet.core.secrets import Secret
 from mailfleet.core.sending.model import MessageDraft
-from mailfleet.core.sending.ports import Relay, SendGate
+from mailfleet.core.sending.ports import Relay, SendGate, ShapingStore
 from mailfleet.core.warmup.ports import Limiter
 from mailfleet.policy.alerts import load_rules
 from mailfleet.policy.dns import load_dns_template
@@ -678,6 +678,33 @@ class App:
             history=SqlResultsHistory(self.database()),
         )
         return build_results(fleet, ports, self.clock.now(), days)
+
+    def shaping_store(self) -> ShapingStore:
+        """Provider backoffs learnt from deferrals: shared by every worker through Redis when
+        ``redis_url`` is set, else kept in this process."""
+        if self.settings.redis_url:
+            from mailfleet.adapters.sending.shaping_redis import RedisShapingStore
+
+            return RedisShapingStore.from_url(self.settings.redis_url)
+        from mailfleet.adapters.sending.shaping_memory import InMemoryShapingStore
+
+        return InMemoryShapingStore()
+
+    def segment_relay_pool(self, fleet: Fleet, *, pool_size: int = 4) -> Relay:
+        """Each segment's weighted pool from the spec: one SMTP relay per (relay provider,
+        sending IP) of its domains, bound to that IP; each message leaves through an IP of
+        its own domain."""
+        from mailfleet.adapters.sending.pool_factory import build_segment_pool, smtp_relay_factory
+
+        return build_segment_pool(fleet, smtp_relay_factory(self.env, pool_size=pool_size))
+
+    def shaped_dispatcher(
+        self, relay: Relay, settings: DispatchSettings, worker: str, fleet: Fleet | None = None
+    ) -> Dispatcher:
+        """``dispatcher`` whose provider backoffs are shared through ``shaping_store``."""
+        dispatcher = self.dispatcher(relay, settings, worker, fleet)
+        dispatcher.shaping_store = self.shaping_store()
+        return dispatcher
 
 
 def build(

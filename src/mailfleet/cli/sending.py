@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import mimetypes
 import os
 import socket
 import ssl
@@ -19,8 +20,9 @@ from rich.table import Table
 from mailfleet.adapters.sending.smtp_relay import SmtpRelayConfig, TlsMode
 from mailfleet.cli.context import spec_path, state
 from mailfleet.cli.output import EXIT_BAD_INPUT, console, err_console, print_json, reporting
+from mailfleet.core.sending.attachments import MAX_ATTACHMENT_BYTES, AttachmentError
 from mailfleet.core.sending.campaign import CampaignError, CampaignTemplate
-from mailfleet.core.sending.model import MessageDraft
+from mailfleet.core.sending.model import Attachment, MessageDraft
 from mailfleet.core.sending.ports import Relay
 from mailfleet.services import sending as sending_service
 from mailfleet.services.dispatcher import Dispatcher, DispatchReport, DispatchSettings
@@ -66,19 +68,24 @@ def send(
         bool,
         typer.Option("--transactional", help="Not bulk: no List-Unsubscribe, no Feedback-ID."),
     ] = False,
+    attach: Annotated[
+        list[Path] | None,
+        typer.Option("--attach", help="A file to attach; repeat for several (10 MiB in all)."),
+    ] = None,
     at: AtOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Queue one message. It is stored before this returns; `mailfleet dispatch` sends it.
 
     Example: `mailfleet send --from alice@acme-mail.com --to bob@example.org
-    --subject "Hello" --body-file hello.txt`
+    --subject "Hello" --body-file hello.txt --attach report.pdf`
     """
     try:
         text = body_file.read_text(encoding="utf-8")
         html = html_file.read_text(encoding="utf-8") if html_file else ""
     except OSError as exc:
         raise _bad_input(f"cannot read the body: {exc}", as_json) from None
+    attachments = _attachments(attach or [], as_json)
     if "@" not in sender or "@" not in to:
         raise _bad_input("--from and --to must be email addresses", as_json)
     draft = MessageDraft(
@@ -89,17 +96,43 @@ def send(
         html=html,
         bulk=not transactional,
         not_before=_utc(at),
+        attachments=attachments,
     )
     with reporting(as_json):
         app = state(ctx).app()
         queue = app.message_queue()
-        message = sending_service.queue_message(queue, app.clock, draft)
+        try:
+            message = sending_service.queue_message(queue, app.clock, draft)
+        except AttachmentError as exc:
+            raise _bad_input("the attachments were refused", as_json, exc.problems) from None
     if as_json:
         print_json({"ok": True, "id": message})
     else:
         console.print(
             f"Queued message [bold]{message}[/]. Send it with [cyan]mailfleet dispatch[/]."
         )
+
+
+def _attachments(paths: list[Path], as_json: bool) -> tuple[Attachment, ...]:
+    """Read the files to attach, refusing before reading when they are too big together."""
+    try:
+        total = sum(path.stat().st_size for path in paths)
+    except OSError as exc:
+        raise _bad_input(f"cannot read an attachment: {exc}", as_json) from None
+    if total > MAX_ATTACHMENT_BYTES:
+        raise _bad_input(
+            f"attachments total {total:,} bytes; the limit is {MAX_ATTACHMENT_BYTES:,}", as_json
+        )
+    found = []
+    for path in paths:
+        kind, encoding = mimetypes.guess_type(path.name)
+        if kind is None or encoding is not None:  # e.g. .tar.gz: the bytes are gzip
+            kind = "application/octet-stream" if encoding is None else f"application/{encoding}"
+        try:
+            found.append(Attachment(path.name, kind, path.read_bytes()))
+        except OSError as exc:
+            raise _bad_input(f"cannot read an attachment: {exc}", as_json) from None
+    return tuple(found)
 
 
 @campaign_app.command("import")
@@ -209,6 +242,14 @@ def dispatch(
             help="IP pool member as IP or IP=WEIGHT; repeat to spread mail over several.",
         ),
     ] = None,
+    spec_pools: Annotated[
+        bool,
+        typer.Option(
+            "--spec-pools",
+            help="Send through each segment's pool from the spec: the domains' relay providers "
+            "(kind smtp) bound to their sending IPs.",
+        ),
+    ] = False,
     ses_region: Annotated[str, typer.Option("--ses-region", help="SES region.")] = "us-east-1",
     mailgun_domain: Annotated[
         str, typer.Option("--mailgun-domain", help="Mailgun sending domain.")
@@ -231,12 +272,21 @@ def dispatch(
 
     Through an API: `mailfleet dispatch --relay ses --ses-region eu-west-1` or
     `mailfleet dispatch --relay mailgun --mailgun-domain mg.acme-mail.com`.
+
+    Through the spec's IP pools: `mailfleet dispatch --spec-pools` (each message leaves from
+    one of its own domain's `sending_ips`, chosen by weight within its segment).
     """
     worker = f"{socket.gethostname()}:{os.getpid()}"
     with reporting(as_json):
         app = state(ctx).app()
+        path = spec_path(ctx, None)
+        fleet = load_fleet(path) if path.exists() else None
         relay: Relay
-        if relay_kind is RelayKind.SES:
+        if spec_pools:
+            if fleet is None:
+                raise _bad_input(f"--spec-pools needs the fleet spec ({path} not found)", as_json)
+            relay = app.segment_relay_pool(fleet, pool_size=connections)
+        elif relay_kind is RelayKind.SES:
             relay = app.ses_relay(ses_region)
         elif relay_kind is RelayKind.MAILGUN:
             if not mailgun_domain:
@@ -257,9 +307,7 @@ def dispatch(
             unsubscribe_url=unsubscribe_url,
             require_dkim=not allow_unsigned,
         )
-        path = spec_path(ctx, None)
-        fleet = load_fleet(path) if path.exists() else None
-        dispatcher = app.dispatcher(relay, settings, worker, fleet)
+        dispatcher = app.shaped_dispatcher(relay, settings, worker, fleet)
         report = asyncio.run(_run(dispatcher, once, poll_seconds))
     if as_json:
         print_json({"ok": True, "worker": worker, "messages": report.claimed, **report.states})

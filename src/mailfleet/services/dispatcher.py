@@ -2,8 +2,13 @@
 
 One batch at a time::
 
-    claim (lease) -> suppression check -> SendGate -> build headers -> DKIM sign
-      -> relay (concurrently, over pooled connections) -> settle all outcomes in one commit
+    claim (lease) -> suppression check -> shaping holds -> SendGate
+      -> pool member (relay + sending IP) -> provider, IP and worker bounds on sends in flight
+      -> build headers -> DKIM sign -> relay (concurrently, over pooled connections)
+      -> settle all outcomes in one commit
+
+Backoffs learnt from deferrals apply at once in this worker and, through a shared
+``ShapingStore`` (Redis), to every worker from its next batch.
 
 Crash window: a message is handed to the relay and the worker dies before its batch is
 settled. Its lease runs out, the next claim takes it, and it is sent again with the same
@@ -18,6 +23,7 @@ import asyncio
 import random
 from collections import deque
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,10 +43,13 @@ from mailfleet.core.sending.ports import (
     MxLookup,
     Outcome,
     Relay,
+    Route,
+    RoutedRelay,
     SendGate,
+    ShapingStore,
     Suppressions,
 )
-from mailfleet.core.sending.shaping import ShapingPolicy, ShapingState
+from mailfleet.core.sending.shaping import ShapingPolicy, ShapingState, backoff_for
 from mailfleet.core.verp import encode_verp
 
 # Batches sent at once by one dispatcher; with the one being settled, a crash can repeat
@@ -97,6 +106,7 @@ class Dispatcher:
         shaping: ShapingPolicy | None = None,
         mx: MxLookup | None = None,
         log: DeliveryLog | None = None,
+        shaping_store: ShapingStore | None = None,
     ) -> None:
         self.queue = queue
         self.relay = relay
@@ -109,11 +119,16 @@ class Dispatcher:
         self._random = unit_random
         self._signers: dict[str, DkimSigner | None] = {}
         self.shaping = shaping
+        # Backoffs in force as this worker knows them: refreshed from the shared store (when
+        # there is one) at every batch, and updated at once by this worker's own deferrals.
         self.shaping_state = ShapingState()
+        self.shaping_store = shaping_store
         self._mx = mx
         self._providers: dict[str, str] = {}
         self._log = log
         self._attempts: dict[int, Attempt] = {}
+        self._routed_for: Relay | None = None
+        self._routed_relay: RoutedRelay | None = None
 
     async def run_once(self) -> int:
         """Claim, send and settle one batch; the number of messages it held."""
@@ -147,7 +162,7 @@ class Dispatcher:
         the sending (the next claim, and the settle of the batch that just finished).
         """
         report = report or DispatchReport()
-        limit = asyncio.Semaphore(self.settings.concurrency)
+        limit = _Slots(self.settings.concurrency, self.shaping)
         running: deque[asyncio.Task[list[Outcome]]] = deque()
         settling: asyncio.Task[int] | None = None
         claim = await asyncio.to_thread(self._claim)
@@ -175,9 +190,11 @@ class Dispatcher:
             self.worker, self.settings.batch_size, self.clock.now(), self.settings.lease_seconds
         )
 
-    async def process(self, claim: Claim, limit: asyncio.Semaphore | None = None) -> list[Outcome]:
+    async def process(self, claim: Claim, limit: _Slots | None = None) -> list[Outcome]:
         """Decide and carry out the fate of every message in ``claim``."""
         now = self.clock.now()
+        if self.shaping_store is not None:
+            self.shaping_state = ShapingState(self.shaping_store.current(now))
         blocked = self._suppressed(claim)
         outcomes: list[Outcome] = []
         to_send: list[QueuedMessage] = []
@@ -211,7 +228,7 @@ class Dispatcher:
                 )
                 continue
             to_send.append(message)
-        limit = limit or asyncio.Semaphore(self.settings.concurrency)
+        limit = limit or _Slots(self.settings.concurrency, self.shaping)
         sent = await asyncio.gather(
             *(self._send_one(m, now, limit, claim.lease_until) for m in to_send)
         )
@@ -230,21 +247,49 @@ class Dispatcher:
         }
 
     async def _send_one(
-        self, message: QueuedMessage, now: datetime, limit: asyncio.Semaphore, lease_until: datetime
+        self, message: QueuedMessage, now: datetime, limit: _Slots, lease_until: datetime
     ) -> Outcome | None:
-        async with limit:
+        provider = self._provider(message.recipient_domain)
+        route = self._route(message)
+        ip = route.source_ip if route is not None else ""
+        # The provider's and the IP's bounds are taken before the worker-wide one, so a message
+        # waiting for a busy provider does not hold a slot the other providers could use.
+        async with limit.provider(provider), limit.ip(ip), limit.sends:
             if self.clock.now() >= lease_until:
                 # The lease ran out while this batch waited: another claim may own the message
                 # now, so it is left alone (no send, no outcome) rather than sent twice.
                 return None
+            # Checked again now that the IP is known and earlier sends may have started a
+            # backoff: a suspension learnt mid-batch stops the rest of the batch too.
+            held = self._held_by_shaping(message, provider, self.clock.now(), ip)
+            if held is not None:
+                return held
             signer = self._signer(message.sender_domain)
             if signer is None and self.settings.require_dkim:
                 reply = f"no DKIM key for {message.sender_domain} in the vault"
                 return Outcome(message.id, MessageState.FAILED, reply)
             envelope = self._envelope(message, now, signer)
-            results = await self.relay.send(envelope)
-        self._attempts[message.id] = Attempt(message, results[0], self.relay.name)
-        return self._outcome(message, results[0])
+            if route is not None and self._routed is not None:
+                results = await self._routed.send_via(route, envelope)
+            else:
+                results = await self.relay.send(envelope)
+        name = route.member if route is not None else self.relay.name
+        self._attempts[message.id] = Attempt(message, results[0], name)
+        return self._outcome(message, results[0], provider, ip, name)
+
+    @property
+    def _routed(self) -> RoutedRelay | None:
+        relay = self.relay
+        if self._routed_for is not relay:
+            self._routed_for = relay
+            self._routed_relay = relay if isinstance(relay, RoutedRelay) else None
+        return self._routed_relay
+
+    def _route(self, message: QueuedMessage) -> Route | None:
+        routed = self._routed
+        if routed is None:
+            return None
+        return routed.route(message.draft.segment, message.sender_domain)
 
     def _envelope(
         self, message: QueuedMessage, now: datetime, signer: DkimSigner | None
@@ -284,31 +329,44 @@ class Dispatcher:
         return self._providers[domain]
 
     def _held_by_shaping(
-        self, message: QueuedMessage, provider: str, now: datetime
+        self, message: QueuedMessage, provider: str, now: datetime, ip: str = ""
     ) -> Outcome | None:
-        until = self.shaping_state.suspended_until(provider, message.sender_domain, now)
+        backoff = self.shaping_state.active(provider, message.sender_domain, now, ip)
+        until = self.shaping_state.suspended_until(provider, message.sender_domain, now, ip)
         if until is None:
             return None
-        backoff = self.shaping_state.active(provider, message.sender_domain, now)
         reason = backoff.reason if backoff else ""
+        whom = f"{message.sender_domain} via {ip}" if ip else message.sender_domain
         return Outcome(
             message.id,
             MessageState.SCHEDULED,
-            f"{provider} suspended for {message.sender_domain} after: {reason}",
+            f"{provider} suspended for {whom} after: {reason}",
             not_before=until,
             counted=False,
         )
 
-    def _outcome(self, message: QueuedMessage, result: RecipientResult) -> Outcome:
-        relay = self.relay.name
-        if result.outcome is SendOutcome.DEFERRED and self.shaping is not None:
-            self.shaping_state.record(
-                self.shaping,
-                self._provider(message.recipient_domain),
-                message.sender_domain,
-                result,
-                self.clock.now(),
-            )
+    def _learn(
+        self, provider: str, message: QueuedMessage, ip: str, result: RecipientResult
+    ) -> None:
+        """Start the backoff a deferral calls for, here at once and in the shared store."""
+        if self.shaping is None:
+            return
+        now = self.clock.now()
+        found = backoff_for(self.shaping, provider, message.sender_domain, ip, result, now)
+        if found is None:
+            return
+        scope, backoff = found
+        if self.shaping_store is not None:
+            backoff = self.shaping_store.put(provider, scope, backoff, now)
+        self.shaping_state.put(provider, scope, backoff, now)
+
+    def _outcome(
+        self, message: QueuedMessage, result: RecipientResult, provider: str = "", ip: str = "",
+        relay: str = "",
+    ) -> Outcome:  # fmt: skip
+        relay = relay or self.relay.name
+        if result.outcome is SendOutcome.DEFERRED:
+            self._learn(provider or self._provider(message.recipient_domain), message, ip, result)
         if result.outcome is SendOutcome.SENT:
             return Outcome(message.id, MessageState.SENT, result.reply, relay=relay)
         if result.outcome is SendOutcome.BOUNCED:
@@ -332,3 +390,34 @@ class Dispatcher:
             keys = self.keys.keys_for(domain)
             self._signers[domain] = DkimSigner(keys) if keys else None
         return self._signers[domain]
+
+
+class _Slots:
+    """The bounds on sends in flight for one drain: the worker's, each receiving provider's
+    (its ``connections`` in the shaping policy) and each sending IP's."""
+
+    def __init__(self, concurrency: int, shaping: ShapingPolicy | None) -> None:
+        self.sends = asyncio.Semaphore(concurrency)
+        self._shaping = shaping
+        self._providers: dict[str, asyncio.Semaphore] = {}
+        self._ips: dict[str, asyncio.Semaphore] = {}
+
+    def provider(self, provider: str) -> AbstractAsyncContextManager[object]:
+        """The bound for ``provider`` (none without a shaping policy)."""
+        if self._shaping is None or not provider:
+            return nullcontext()
+        slot = self._providers.get(provider)
+        if slot is None:
+            slot = self._providers[provider] = asyncio.Semaphore(
+                self._shaping.shape(provider).connections
+            )
+        return slot
+
+    def ip(self, ip: str) -> AbstractAsyncContextManager[object]:
+        """The bound for the sending IP ``ip`` (none when unknown or unbounded)."""
+        if self._shaping is None or not ip or self._shaping.ip_connections <= 0:
+            return nullcontext()
+        slot = self._ips.get(ip)
+        if slot is None:
+            slot = self._ips[ip] = asyncio.Semaphore(self._shaping.ip_connections)
+        return slot

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from mailfleet.core.dashboard.ports import FleetReadModel
 from mailfleet.core.errors import MailfleetError
 from mailfleet.core.ports import Clock
+from mailfleet.core.sending.attachments import attachment_problems
 from mailfleet.core.sending.model import MessageDraft
 from mailfleet.core.sending.ports import MessageQueue
 from mailfleet.core.state import DomainState
@@ -28,6 +29,9 @@ def _check(index: int, draft: MessageDraft, fleet: FleetReadModel) -> None:
     for role, address in (("sender", draft.sender), ("recipient", draft.recipient)):
         if not _ADDRESS.match(address):
             raise IntakeRefused(f"message {index}: {role} {address!r} is not an email address")
+    problems = attachment_problems(draft.attachments)
+    if problems:
+        raise IntakeRefused(f"message {index}: {'; '.join(problems)}")
     domain = fleet.domain(draft.sender.rpartition("@")[2].lower())
     if domain is None:
         raise IntakeRefused(f"message {index}: {draft.sender} is not on a stored fleet domain")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mailfleet.core.ports import Clock, FleetStore
+from mailfleet.core.sending.attachments import check_attachments
 from mailfleet.core.sending.campaign import (
     CampaignTemplate,
     build_drafts,
@@ -29,7 +30,11 @@ class Queued:
 
 
 def queue_message(queue: MessageQueue, clock: Clock, draft: MessageDraft) -> int:
-    """Persist one message; it is accepted once this returns."""
+    """Persist one message; it is accepted once this returns.
+
+    Its attachments must be within the limits (``AttachmentError`` lists every problem).
+    """
+    check_attachments(draft.attachments)
     return queue.enqueue([draft], clock.now())[0]
 
 

@@ -3,6 +3,7 @@ suppression list, alerts, blocklist results, warmup and DNS status."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
@@ -12,7 +13,8 @@ from pydantic import BaseModel, Field
 
 from mailfleet.core.dashboard.access import Permission
 from mailfleet.core.dashboard.values import DomainQuery, DomainSummary
-from mailfleet.core.sending.model import MessageDraft
+from mailfleet.core.sending.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
+from mailfleet.core.sending.model import Attachment, MessageDraft
 from mailfleet.services import dashboard
 from mailfleet.services.message_intake import MAX_BATCH, IntakeRefused, queue_batch
 from mailfleet.web.api import FORBIDDEN, UNAUTHORISED, ErrorOut, VisitorDep, vars_of
@@ -25,7 +27,21 @@ REFUSED: dict[int | str, dict[str, object]] = {
 }
 _ONE_LINE = r"^[^\r\n]*$"  # header values: a line break would inject headers
 
+_BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"  # RFC 4648 §4
+
 Address = Annotated[str, Field(min_length=3, max_length=320, pattern=_ONE_LINE)]
+
+
+class AttachmentIn(BaseModel):
+    """A file to attach: its name, MIME type and content in base64 (RFC 4648 §4)."""
+
+    filename: Annotated[str, Field(min_length=1, max_length=255, pattern=_ONE_LINE)]
+    content_type: Annotated[str, Field(min_length=3, max_length=255)] = "application/octet-stream"
+    content: Annotated[str, Field(max_length=MAX_ATTACHMENT_BYTES * 4 // 3 + 4, pattern=_BASE64)]
+
+    def attachment(self) -> Attachment:
+        """The attachment with its decoded bytes."""
+        return Attachment(self.filename, self.content_type, base64.b64decode(self.content))
 
 
 class MessageIn(BaseModel):
@@ -41,6 +57,7 @@ class MessageIn(BaseModel):
     campaign: Annotated[str, Field(max_length=128)] = ""
     bulk: bool = True
     not_before: datetime | None = None
+    attachments: Annotated[list[AttachmentIn], Field(max_length=MAX_ATTACHMENTS)] = []
 
 
 class BatchIn(BaseModel):
@@ -76,6 +93,7 @@ def queue_messages(request: Request, body: BatchIn, visitor: VisitorDep) -> Queu
             campaign=m.campaign,
             bulk=m.bulk,
             not_before=m.not_before if m.not_before and m.not_before.tzinfo else None,
+            attachments=tuple(a.attachment() for a in m.attachments),
         )
         for m in body.messages
     ]

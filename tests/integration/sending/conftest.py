@@ -29,6 +29,17 @@ def sink() -> Iterator[tuple[RecordingSink, int]]:
         controller.stop()
 
 
+@pytest.fixture(params=["one command at a time", "pipelining"])
+def relay_sink(request: pytest.FixtureRequest) -> Iterator[tuple[RecordingSink, int]]:
+    """The conftest's sink rules, on a server that does or does not offer PIPELINING."""
+    recorder = RecordingSink(rules=dict(SINK_RULES), pipelining=request.param == "pipelining")
+    controller = start_sink(recorder)
+    try:
+        yield recorder, controller.port
+    finally:
+        controller.stop()
+
+
 @pytest.fixture(scope="session")
 def rsa_key() -> DkimKey:
     """An RSA-2048 DKIM key for example.com, selector s1."""

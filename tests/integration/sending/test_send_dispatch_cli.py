@@ -58,3 +58,12 @@ def test_bad_source_ip_is_bad_input(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "expected IP or IP=WEIGHT" in json.loads(result.stdout)["error"]
+
+
+def test_spec_pools_need_the_spec(tmp_path: Path) -> None:
+    """--spec-pools without a fleet spec exits 2 naming the missing file."""
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(tmp_path), "dispatch", "--spec-pools", "--once", "--json"]
+    )
+    assert result.exit_code == 2
+    assert "--spec-pools needs the fleet spec" in json.loads(result.stdout)["error"]

@@ -97,3 +97,58 @@ def test_broken_policy_file_names_itself(tmp_path: Path) -> None:
     path.write_text("providers: {}\n")
     with pytest.raises(ConfigError, match=r"shaping\.yaml: shaping policy: a 'default'"):
         load_shaping(path)
+
+
+def test_ip_scoped_rule_backs_off_the_ip_for_every_domain() -> None:
+    """Microsoft's 4.7.650 is about the sending IP: every domain sending from that IP is
+    suspended for Microsoft, domains on other IPs are not; without an IP it falls back to the
+    sending domain."""
+    state = ShapingState()
+    reply = result_from_reply("x@outlook.com", 451, "4.7.650 rate limited due to IP reputation")
+    state.record(POLICY, "microsoft", "acme.com", reply, NOW, ip="192.0.2.1")
+    assert state.suspended_until("microsoft", "other.com", NOW, ip="192.0.2.1") is not None
+    assert state.suspended_until("microsoft", "other.com", NOW, ip="192.0.2.2") is None
+    assert state.suspended_until("microsoft", "acme.com", NOW) is None
+    state.record(POLICY, "microsoft", "solo.com", reply, NOW)
+    assert state.suspended_until("microsoft", "solo.com", NOW, ip="192.0.2.9") is not None
+
+
+def test_suspension_outranks_a_longer_throttle() -> None:
+    """A domain throttled for long and its IP suspended for less: the suspension holds."""
+    state = ShapingState()
+    ts01 = result_from_reply("x@yahoo.com", 421, "4.7.0 [TS01] deferred")
+    state.record(POLICY, "yahoo", "acme.com", ts01, NOW)  # throttle 30 min, IP unknown: domain
+    ts02 = result_from_reply("x@yahoo.com", 421, "4.7.0 [TS02] deferred")
+    state.record(POLICY, "yahoo", "other.com", ts02, NOW, ip="192.0.2.1")  # suspend 60 min
+    until = state.suspended_until("yahoo", "acme.com", NOW, ip="192.0.2.1")
+    assert until == NOW + timedelta(minutes=60)
+
+
+def test_shipped_policy_bounds_connections() -> None:
+    """The shipped policy bounds each sending IP and each provider's connections."""
+    assert POLICY.ip_connections == 50
+    assert POLICY.shape("yahoo").connections == 5
+    assert POLICY.shape("unknown").connections == POLICY.default.connections
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sending_ip: {connections: many}\ndefault: {}\n", "whole number"),
+        ("sending_ip: {connections: -1}\ndefault: {}\n", "must not be negative"),
+        ("sending_ip: [1]\ndefault: {}\n", "'sending_ip' must be a mapping"),
+        ("default: {connections: 0}\n", "connections must be >= 1"),
+        (
+            "default: {rules: [{code: 421, action: suspend, minutes: 5, scope: planet}]}\n",
+            "'planet' is not a valid BackoffScope",
+        ),
+    ],
+)
+def test_bad_connection_and_scope_settings_are_named(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """Malformed bounds and scopes are ConfigErrors naming the file and the problem."""
+    path = tmp_path / "shaping.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_shaping(path)

@@ -2,9 +2,10 @@
 
 Each message is MAIL FROM, one RCPT TO per recipient, DATA (RFC 5321 §3.3), on a connection
 taken from the pool and returned to it afterwards, so TLS and AUTH are paid once per
-connection, not per message. Every reply becomes a ``RecipientResult``; a connection that
-breaks is thrown away and its recipients deferred; a run of broken connections opens the
-relay's circuit breaker.
+connection, not per message. When the server offers PIPELINING (RFC 2920), the commands of a
+transaction go out in one write and the message in a second (``smtp_pipeline``). Every reply
+becomes a ``RecipientResult``; a connection that breaks is thrown away and its recipients
+deferred; a run of broken connections opens the relay's circuit breaker.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from enum import StrEnum
 
 import aiosmtplib
 
+from mailfleet.adapters.sending.smtp_pipeline import PipelinedSession
 from mailfleet.core.secrets import Secret
 from mailfleet.core.sending.breaker import CircuitBreaker
+from mailfleet.core.sending.dkim import normalise_line_ends
 from mailfleet.core.sending.outcomes import RecipientResult, SendOutcome, result_from_reply
 from mailfleet.core.sending.ports import Envelope
 
@@ -57,12 +60,20 @@ class SmtpRelayConfig:
     local_hostname: str | None = None
     max_messages_per_connection: int = 1000
     source_address: str = ""  # bind outgoing connections to this local IP (an IP pool member)
+    pipelining: bool = True  # use PIPELINING (RFC 2920) when the server offers it
 
 
 class _Connection:
-    def __init__(self, client: aiosmtplib.SMTP) -> None:
+    def __init__(self, client: aiosmtplib.SMTP, pipe: PipelinedSession | None = None) -> None:
         self.client = client
+        self.pipe = pipe
         self.sent = 0
+
+    async def close(self) -> None:
+        if self.pipe is not None:
+            await self.pipe.quit()
+        else:
+            await _quietly_close(self.client)
 
 
 class SmtpRelay:
@@ -88,17 +99,20 @@ class SmtpRelay:
                 self.breaker.failure(time.monotonic())
                 return _all(envelope, f"cannot connect to {self.name}: {_describe(exc)}")
             try:
-                results, reusable = await self._transaction(connection.client, envelope)
+                if connection.pipe is not None:
+                    results, reusable = await _pipelined(connection.pipe, envelope)
+                else:
+                    results, reusable = await self._transaction(connection.client, envelope)
             except _CONNECTION_ERRORS as exc:
                 self.breaker.failure(time.monotonic())
-                await _quietly_close(connection.client)
+                await connection.close()
                 return _all(envelope, f"connection to {self.name} lost: {_describe(exc)}")
             self.breaker.success()
             connection.sent += 1
             if reusable and connection.sent < self.config.max_messages_per_connection:
                 self._idle.append(connection)
             else:
-                await _quietly_close(connection.client)
+                await connection.close()
             return results
 
     async def _connect(self) -> _Connection:
@@ -116,7 +130,13 @@ class SmtpRelay:
             password=config.password.reveal() if config.password else None,
         )
         await client.connect()
-        return _Connection(client)
+        if not config.pipelining:
+            return _Connection(client)
+        if client.is_ehlo_or_helo_needed:
+            await client.ehlo()
+        if not client.supports_extension("pipelining"):
+            return _Connection(client)
+        return _Connection(client, PipelinedSession.take_over(client))
 
     async def _transaction(
         self, client: aiosmtplib.SMTP, envelope: Envelope
@@ -155,11 +175,8 @@ class SmtpRelay:
                 for r in envelope.recipients
             ]
             return results, await _reset(client, closing or 0)
-        try:
-            response = await client.data(envelope.data)
-            code, message = response.code, response.message
-        except aiosmtplib.SMTPResponseException as exc:
-            code, message = exc.code, exc.message
+        response = await send_data(client, envelope.data)
+        code, message = response.code, response.message
         results = [
             refused.get(r) or result_from_reply(r, code, message) for r in envelope.recipients
         ]
@@ -169,7 +186,93 @@ class SmtpRelay:
         """QUIT every idle connection."""
         idle, self._idle = self._idle, []
         for connection in idle:
-            await _quietly_close(connection.client)
+            await connection.close()
+
+
+async def _pipelined(
+    pipe: PipelinedSession, envelope: Envelope
+) -> tuple[list[RecipientResult], bool]:
+    """One pipelined transaction; the results and whether the connection can be reused."""
+    try:
+        mail_from = _path(envelope.mail_from)
+        paths = [_path(r) for r in envelope.recipients]
+    except ValueError as exc:
+        return [
+            RecipientResult(r, SendOutcome.FAILED, None, "", str(exc)) for r in envelope.recipients
+        ], True
+    data = dot_stuff(normalise_line_ends(envelope.data))
+    replies = await pipe.transaction(mail_from, paths, data)
+    recipients = envelope.recipients
+    mail = replies.mail
+    if mail.code != 250:
+        results = [result_from_reply(r, mail.code, mail.message) for r in recipients]
+        return results, await _reset_pipe(pipe, mail.code)
+    refused = {
+        r: result_from_reply(r, reply.code, reply.message)
+        for r, reply in zip(recipients, replies.recipients, strict=False)
+        if reply.code not in (250, 251)
+    }
+    final = replies.final
+    if final is not None:
+        results = [refused.get(r) or result_from_reply(r, final.code, final.message)
+                   for r in recipients]  # fmt: skip
+        return results, final.code != 421
+    data_reply = replies.data
+    accepted = len(replies.recipients) - len(refused) > 0
+    results = []
+    for r in recipients:
+        if r in refused:
+            results.append(refused[r])
+        elif data_reply is not None and data_reply.code != 354 and accepted:
+            results.append(result_from_reply(r, data_reply.code, data_reply.message))
+        else:
+            results.append(RecipientResult(r, SendOutcome.DEFERRED, 421, "", "not tried"))
+    codes = [x.code for x in (*replies.recipients, data_reply) if x is not None]
+    return results, await _reset_pipe(pipe, 421 if 421 in codes else 0)
+
+
+async def _reset_pipe(pipe: PipelinedSession, code: int) -> bool:
+    """RSET after a transaction that sent nothing; False when the connection was closed."""
+    if code == 421 or not pipe.is_connected:
+        pipe.transport.close()
+        return False
+    try:
+        reply = await pipe.command(b"RSET")
+    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        pipe.transport.close()
+        return False
+    if reply.code != 250:
+        pipe.transport.close()
+        return False
+    return True
+
+
+async def send_data(client: aiosmtplib.SMTP, data: bytes) -> aiosmtplib.SMTPResponse:
+    """DATA, then the message dot-stuffed and ended by ``CRLF.CRLF`` (RFC 5321 §4.1.1.4, §4.5.2).
+
+    The message is written here rather than through ``client.data()``, whose two regular
+    expressions over the whole body (line ends, leading dots) cost a quarter of a
+    millisecond per 10 KB message; the signer has already put the lines in CRLF form, so
+    plain bytes operations suffice and the bytes on the wire are the bytes that were signed.
+    """
+    response = await client.execute_command(b"DATA")
+    protocol = client.protocol
+    if response.code != 354 or protocol is None:
+        return response
+    protocol.write(dot_stuff(normalise_line_ends(data)))
+    # read_response right after write, with no await in between: the reply cannot arrive
+    # before the protocol is waiting for it.
+    return await protocol.read_response(timeout=client.timeout)
+
+
+def dot_stuff(data: bytes) -> bytes:
+    """A CRLF message as DATA carries it: lines starting with '.' get another (RFC 5321
+    §4.5.2), and the terminating ``.`` line is added."""
+    if data.startswith(b"."):
+        data = b"." + data
+    if b"\n." in data:
+        data = data.replace(b"\n.", b"\n..")
+    return data + b".\r\n"
 
 
 async def _reset(client: aiosmtplib.SMTP, code: int) -> bool:

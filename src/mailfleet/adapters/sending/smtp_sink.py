@@ -34,7 +34,17 @@ class RecordingSink:
     rules: dict[str, str] = field(default_factory=dict)
     keep_data: bool = True
     received: list[Received] = field(default_factory=list)
+    pipelining: bool = False  # advertise PIPELINING (RFC 2920); aiosmtpd reads commands in turn
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        """The EHLO reply lines, with PIPELINING when asked for."""
+        session.host_name = hostname
+        if self.pipelining:
+            return [*responses[:-1], "250-PIPELINING", responses[-1]]
+        return responses
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]

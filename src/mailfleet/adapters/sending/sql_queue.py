@@ -30,11 +30,13 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
 
 from mailfleet.adapters.db.database import Database
+from mailfleet.adapters.db.sending_attachments_tables import OutboundAttachmentRow
 from mailfleet.adapters.db.sending_tables import OutboundMessageRow, SendResultRow
 from mailfleet.core.sending.message import new_message_id
 from mailfleet.core.sending.model import (
     CLAIMABLE_STATES,
     FINAL_STATES,
+    Attachment,
     Claim,
     MessageDraft,
     MessageState,
@@ -44,6 +46,7 @@ from mailfleet.core.sending.ports import Outcome
 
 _TABLE: Table = OutboundMessageRow.__table__  # type: ignore[assignment]
 _RESULTS: Table = SendResultRow.__table__  # type: ignore[assignment]
+_FILES: Table = OutboundAttachmentRow.__table__  # type: ignore[assignment]
 
 
 class SqlMessageQueue:
@@ -61,7 +64,21 @@ class SqlMessageQueue:
             OutboundMessageRow.id, sort_by_parameter_order=True
         )
         with self._database.session() as session:
-            return list(session.scalars(statement, rows))
+            ids = list(session.scalars(statement, rows))
+            files = [
+                {
+                    "message": number,
+                    "position": position,
+                    "filename": attachment.filename,
+                    "content_type": attachment.content_type,
+                    "data": attachment.data,
+                }
+                for number, draft in zip(ids, drafts, strict=True)
+                for position, attachment in enumerate(draft.attachments)
+            ]
+            if files:  # in the same transaction: a message is never queued without its files
+                session.connection().execute(insert(_FILES), files)
+            return ids
 
     def claim(self, worker: str, limit: int, now: datetime, lease_seconds: float) -> Claim:
         """Lease up to ``limit`` due messages to ``worker``."""
@@ -95,8 +112,27 @@ class SqlMessageQueue:
         )
         with self._database.session() as session:
             rows = session.execute(statement).mappings().all()
-        messages = tuple(sorted((_message(row) for row in rows), key=lambda m: m.id))
+            files = self._attachments(session, [row["id"] for row in rows]) if rows else {}
+        messages = tuple(
+            sorted((_message(row, files.get(row["id"], ())) for row in rows), key=lambda m: m.id)
+        )
         return Claim(worker, messages, lease_until)
+
+    @staticmethod
+    def _attachments(session: Any, ids: list[int]) -> dict[int, tuple[Attachment, ...]]:
+        """The attachments of the claimed messages, in order: one indexed query per claim."""
+        f = _FILES.c
+        query = (
+            select(f.message, f.filename, f.content_type, f.data)
+            .where(f.message.in_(ids))
+            .order_by(f.message, f.position)
+        )
+        found: dict[int, list[Attachment]] = {}
+        for message, filename, content_type, data in session.execute(query):
+            found.setdefault(int(message), []).append(
+                Attachment(filename, content_type, bytes(data))
+            )
+        return {k: tuple(v) for k, v in found.items()}
 
     def settle(self, worker: str, outcomes: Sequence[Outcome], now: datetime) -> int:
         """Write every outcome (and its recipient results) in one transaction."""
@@ -245,7 +281,7 @@ def _row(draft: MessageDraft, now: datetime) -> dict[str, Any]:
     }
 
 
-def _message(row: Any) -> QueuedMessage:
+def _message(row: Any, attachments: tuple[Attachment, ...] = ()) -> QueuedMessage:
     draft = MessageDraft(
         sender=row["sender"],
         recipient=row["recipient"],
@@ -258,5 +294,6 @@ def _message(row: Any) -> QueuedMessage:
         bulk=bool(row["bulk"]),
         not_before=None,
         headers=dict(row["headers"] or {}),
+        attachments=attachments,
     )
     return QueuedMessage(row["id"], row["message_id"], draft, row["attempts"], row["created_at"])

@@ -2,6 +2,7 @@
 
 Headers follow RFC 5322; non-ASCII subjects and names are RFC 2047 encoded; bodies are
 quoted-printable when they are not plain ASCII (RFC 2045), so no relay needs 8BITMIME.
+Attachments make the message multipart/mixed (``mailfleet.core.sending.attachments``).
 Bulk mail carries List-Unsubscribe with a mailto and an https URI and
 ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 2369, RFC 8058).
 """
@@ -15,6 +16,7 @@ from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr
 
+from mailfleet.core.sending.attachments import mixed_body
 from mailfleet.core.sending.model import QueuedMessage
 
 _BOUNDARY_PREFIX = "=_mailfleet_"
@@ -123,6 +125,9 @@ def build_message(message: QueuedMessage, context: BuildContext) -> bytes:
         headers.append(f"Feedback-ID: {feedback_id(message, context.feedback_sender_id)}")
     headers += [f"{name}: {_header_text(value)}" for name, value in sorted(draft.headers.items())]
     content_headers, body = _body(message)
+    if draft.attachments:
+        boundary = f"{_BOUNDARY_PREFIX}mixed_{message.id}"
+        content_headers, body = mixed_body(boundary, content_headers, body, draft.attachments)
     head = "\r\n".join(headers + content_headers).encode("ascii")
     return head + b"\r\n\r\n" + body
 

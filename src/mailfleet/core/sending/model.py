@@ -34,6 +34,15 @@ FINAL_STATES: frozenset[MessageState] = frozenset(
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message: its name, its MIME type (``type/subtype``) and its bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class MessageDraft:
     """A message to put on the queue: one sender, one recipient, its content.
 
@@ -51,6 +60,7 @@ class MessageDraft:
     bulk: bool = True
     not_before: datetime | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

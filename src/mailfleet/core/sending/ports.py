@@ -11,11 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from mailfleet.core.sending.dkim import DkimKey
 from mailfleet.core.sending.model import Claim, MessageDraft, MessageState, QueuedMessage
 from mailfleet.core.sending.outcomes import RecipientResult
+from mailfleet.core.sending.shaping import Backoff
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,44 @@ class Relay(Protocol):
 
     async def close(self) -> None:
         """Release connections."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """The pool member chosen for one message, and the sending IP it binds to ("" unknown)."""
+
+    member: str
+    source_ip: str = ""
+
+
+@runtime_checkable
+class RoutedRelay(Relay, Protocol):
+    """A relay made of members (IPs, accounts) that lets the dispatcher pick the member first,
+    so that per-IP connection bounds and IP-scoped backoffs apply before the send."""
+
+    def route(self, segment: str, sender_domain: str) -> Route | None:
+        """The member for a message of ``sender_domain`` in ``segment``; ``None`` when no
+        member is available (all of the pool's breakers are open)."""
+        ...
+
+    async def send_via(self, route: Route, envelope: Envelope) -> list[RecipientResult]:
+        """Deliver ``envelope`` through the member ``route`` names."""
+        ...
+
+
+class ShapingStore(Protocol):
+    """Backoffs shared by every dispatcher: what one worker learns from a deferral, all hold.
+
+    Keys are (provider, scope key) as in ``mailfleet.core.sending.shaping``.
+    """
+
+    def current(self, now: datetime) -> dict[tuple[str, str], Backoff]:
+        """Every backoff still in force at ``now``."""
+        ...
+
+    def put(self, provider: str, scope: str, backoff: Backoff, now: datetime) -> Backoff:
+        """Store ``backoff`` unless a longer one is in force; the one in force afterwards."""
         ...
 
 

@@ -3,7 +3,10 @@
 The policy is data (``mailfleet/policy/shaping.yaml``), parsed here into frozen values. The
 receiving provider is found by the suffix of the recipient domain's MX hosts, or by a
 well-known consumer domain. A deferral that matches a provider's rule suspends or throttles
-that provider for the sending domain for a while; then it recovers by itself.
+that provider for the sending domain (or, for reputation-of-the-IP replies, for the sending
+IP) for a while; then it recovers by itself. Backoffs are keyed by (provider, scope), where the
+scope is ``domain:<sending domain>`` or ``ip:<sending IP>``, so that a ``ShapingStore`` can share
+them between worker processes.
 """
 
 from __future__ import annotations
@@ -26,6 +29,24 @@ class BackoffAction(StrEnum):
     THROTTLE = "throttle"
 
 
+class BackoffScope(StrEnum):
+    """What a matched deferral is about: the sending domain's reputation, or the IP's."""
+
+    DOMAIN = "domain"
+    IP = "ip"
+
+
+def scope_key(scope: BackoffScope, sender_domain: str, ip: str) -> str:
+    """The key a backoff is stored under for ``scope`` (``domain:acme.com``, ``ip:192.0.2.1``).
+
+    An IP-scoped rule seen on a send with no known source IP (a smarthost) falls back to the
+    sending domain, which is the narrowest thing known about the sender then.
+    """
+    if scope is BackoffScope.IP and ip:
+        return f"ip:{ip}"
+    return f"domain:{sender_domain}"
+
+
 @dataclass(frozen=True, slots=True)
 class BackoffRule:
     """A deferral pattern: basic code, optional enhanced code and text fragment."""
@@ -36,6 +57,7 @@ class BackoffRule:
     enhanced: str = ""
     text: str = ""
     factor: float = 1.0
+    scope: BackoffScope = BackoffScope.DOMAIN
 
     def matches(self, result: RecipientResult) -> bool:
         """True when ``result``'s reply fits this rule."""
@@ -60,10 +82,15 @@ class ProviderShape:
 
 @dataclass(frozen=True, slots=True)
 class ShapingPolicy:
-    """The default shape and the per-provider overrides."""
+    """The default shape and the per-provider overrides.
+
+    ``ip_connections`` bounds the connections one sending IP holds open at once, whatever
+    the receiver (0: no bound beyond the dispatcher's own).
+    """
 
     default: ProviderShape
     providers: tuple[ProviderShape, ...] = ()
+    ip_connections: int = 0
 
     def shape(self, provider: str) -> ProviderShape:
         """The shape of ``provider`` (the default when unknown)."""
@@ -100,45 +127,78 @@ class Backoff:
     reason: str
 
 
+def backoff_for(
+    policy: ShapingPolicy, provider: str, sender_domain: str, ip: str, result: RecipientResult,
+    now: datetime,
+) -> tuple[str, Backoff] | None:  # fmt: skip
+    """The (scope key, backoff) that ``result`` calls for, or ``None`` when no rule matches."""
+    rule = policy.rule_for(provider, result)
+    if rule is None:
+        return None
+    backoff = Backoff(rule.action, now + timedelta(minutes=rule.minutes), rule.factor, result.reply)
+    return scope_key(rule.scope, sender_domain, ip), backoff
+
+
 @dataclass
 class ShapingState:
-    """Active backoffs, keyed by (provider, sending domain); expired ones are ignored."""
+    """Active backoffs, keyed by (provider, scope key); expired ones are ignored.
+
+    A send is affected by both the backoff of its sending domain and that of its sending IP;
+    the one that ends later is in force.
+    """
 
     backoffs: dict[tuple[str, str], Backoff] = field(default_factory=dict)
 
     def record(
         self, policy: ShapingPolicy, provider: str, sender_domain: str, result: RecipientResult,
-        now: datetime,
+        now: datetime, ip: str = "",
     ) -> Backoff | None:  # fmt: skip
         """Apply the rule ``result`` matches, if any; the longer backoff wins."""
-        rule = policy.rule_for(provider, result)
-        if rule is None:
+        found = backoff_for(policy, provider, sender_domain, ip, result, now)
+        if found is None:
             return None
-        backoff = Backoff(
-            rule.action, now + timedelta(minutes=rule.minutes), rule.factor, result.reply
-        )
-        key = (provider, sender_domain)
-        current = self.active(provider, sender_domain, now)
-        if current is None or backoff.until > current.until:
+        scope, backoff = found
+        return self.put(provider, scope, backoff, now)
+
+    def put(self, provider: str, scope: str, backoff: Backoff, now: datetime) -> Backoff:
+        """Keep ``backoff`` unless a longer one is already in force; the one in force."""
+        key = (provider, scope)
+        current = self.backoffs.get(key)
+        if current is None or current.until <= now or backoff.until > current.until:
             self.backoffs[key] = backoff
         return self.backoffs[key]
 
-    def active(self, provider: str, sender_domain: str, now: datetime) -> Backoff | None:
-        """The backoff in force now, if any."""
-        backoff = self.backoffs.get((provider, sender_domain))
-        return backoff if backoff is not None and backoff.until > now else None
+    def current(self, now: datetime) -> dict[tuple[str, str], Backoff]:
+        """Every backoff still in force (so a ``ShapingState`` is itself a ``ShapingStore``)."""
+        return {k: b for k, b in self.backoffs.items() if b.until > now}
 
-    def suspended_until(self, provider: str, sender_domain: str, now: datetime) -> datetime | None:
-        """When a suspension of this provider for this domain ends (``None``: not suspended)."""
-        backoff = self.active(provider, sender_domain, now)
+    def active(
+        self, provider: str, sender_domain: str, now: datetime, ip: str = ""
+    ) -> Backoff | None:
+        """The backoff in force now for this domain (or this IP), if any."""
+        found = [
+            b
+            for scope in (f"domain:{sender_domain}", f"ip:{ip}" if ip else "")
+            if scope and (b := self.backoffs.get((provider, scope))) is not None and b.until > now
+        ]
+        suspensions = [b for b in found if b.action is BackoffAction.SUSPEND]
+        pick = suspensions or found
+        return max(pick, key=lambda b: b.until) if pick else None
+
+    def suspended_until(
+        self, provider: str, sender_domain: str, now: datetime, ip: str = ""
+    ) -> datetime | None:
+        """When a suspension of this provider for this domain (or IP) ends; ``None``: none."""
+        backoff = self.active(provider, sender_domain, now, ip)
         return backoff.until if backoff and backoff.action is BackoffAction.SUSPEND else None
 
     def rate(
-        self, policy: ShapingPolicy, provider: str, sender_domain: str, now: datetime
-    ) -> float:
+        self, policy: ShapingPolicy, provider: str, sender_domain: str, now: datetime,
+        ip: str = "",
+    ) -> float:  # fmt: skip
         """Messages per minute allowed now: the provider's rate, times any throttle factor."""
         base = float(policy.shape(provider).messages_per_minute)
-        backoff = self.active(provider, sender_domain, now)
+        backoff = self.active(provider, sender_domain, now, ip)
         if backoff is None:
             return base
         return 0.0 if backoff.action is BackoffAction.SUSPEND else base * backoff.factor
@@ -156,14 +216,26 @@ def parse_shaping(data: Mapping[str, Any]) -> ShapingPolicy:
     providers = data.get("providers") or {}
     if not isinstance(providers, Mapping):
         raise ShapingPolicyError("shaping policy: 'providers' must be a mapping")
-    return ShapingPolicy(default, tuple(_shape(n, v, default) for n, v in providers.items()))
+    sending_ip = data.get("sending_ip") or {}
+    if not isinstance(sending_ip, Mapping):
+        raise ShapingPolicyError("shaping policy: 'sending_ip' must be a mapping")
+    try:
+        ip_connections = int(sending_ip.get("connections", 0))
+    except (TypeError, ValueError):
+        raise ShapingPolicyError(
+            "shaping policy: sending_ip.connections must be a whole number"
+        ) from None
+    if ip_connections < 0:
+        raise ShapingPolicyError("shaping policy: sending_ip.connections must not be negative")
+    shapes = tuple(_shape(n, v, default) for n, v in providers.items())
+    return ShapingPolicy(default, shapes, ip_connections)
 
 
 def _shape(name: str, raw: Any, default: ProviderShape | None) -> ProviderShape:
     if not isinstance(raw, Mapping):
         raise ShapingPolicyError(f"shaping policy: provider {name!r} must be a mapping")
     try:
-        return ProviderShape(
+        shape = ProviderShape(
             name=name,
             connections=int(raw.get("connections", default.connections if default else 10)),
             messages_per_minute=int(
@@ -175,6 +247,9 @@ def _shape(name: str, raw: Any, default: ProviderShape | None) -> ProviderShape:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ShapingPolicyError(f"shaping policy: provider {name!r}: {exc}") from None
+    if shape.connections < 1:
+        raise ShapingPolicyError(f"shaping policy: provider {name!r}: connections must be >= 1")
+    return shape
 
 
 def _rule(raw: Mapping[str, Any]) -> BackoffRule:
@@ -185,6 +260,7 @@ def _rule(raw: Mapping[str, Any]) -> BackoffRule:
         enhanced=str(raw.get("enhanced", "")),
         text=str(raw.get("text", "")),
         factor=float(raw.get("factor", 1.0)),
+        scope=BackoffScope(raw.get("scope", BackoffScope.DOMAIN.value)),
     )
 
 

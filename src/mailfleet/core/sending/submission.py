@@ -1,8 +1,11 @@
 """Turning a message submitted over SMTP (RFC 6409) into queue drafts, one per recipient.
 
 The submission endpoint accepts text and HTML mail (text/plain, text/html, or
-multipart/alternative of the two); the queue rebuilds headers and signs at send time, so other
-content (attachments, calendar parts) is refused with 554 5.6.1 rather than silently dropped.
+multipart/alternative of the two), optionally as the first part of a multipart/mixed whose
+other parts are attachments (RFC 2046 §5.1.3), within the attachment limits. The queue rebuilds
+headers and signs at send time, so other shapes (nested mixed parts, calendar invitations) are
+refused with 554 5.6.1 rather than silently dropped, and attachments over the limits with
+552 5.3.4.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import getaddresses
 
-from mailfleet.core.sending.model import MessageDraft
+from mailfleet.core.sending.attachments import attachment_problems
+from mailfleet.core.sending.model import Attachment, MessageDraft
 
 # Headers a client may set that survive into the queued message.
 KEPT_HEADERS = ("Reply-To", "In-Reply-To", "References")
@@ -39,9 +43,15 @@ def drafts_from_submission(
     name, sender = senders[0]
     if sender.lower() != authenticated_as.lower():
         return Refusal(f"553 5.7.1 From <{sender}> is not the mailbox you logged in as")
-    text, html = _bodies(message)
+    body, attachments = _split_mixed(message)
+    text, html = _bodies(body) if body is not None else (None, None)
     if text is None and html is None:
         return Refusal("554 5.6.1 only text/plain and text/html content can be queued")
+    if attachments is None:
+        return Refusal("554 5.6.1 only files can follow the text of a multipart/mixed message")
+    problems = attachment_problems(attachments)
+    if problems:
+        return Refusal(f"552 5.3.4 {problems[0]}")
     bulk = message.get("Precedence", "").lower() in ("bulk", "list") or bool(
         message.get("List-Unsubscribe")
     )
@@ -56,9 +66,27 @@ def drafts_from_submission(
             sender_name=name,
             bulk=bulk,
             headers=headers,
+            attachments=tuple(attachments),
         )
         for recipient in recipients
     ]
+
+
+def _split_mixed(message: EmailMessage) -> tuple[EmailMessage | None, list[Attachment] | None]:
+    """The body part and the attachments; ``None`` for attachments when a part is not a file."""
+    if message.get_content_type() != "multipart/mixed":
+        return message, []
+    parts = [p for p in message.iter_parts() if isinstance(p, EmailMessage)]
+    if not parts:
+        return None, []
+    files: list[Attachment] = []
+    for part in parts[1:]:
+        payload = part.get_payload(decode=True)
+        if part.is_multipart() or not isinstance(payload, bytes):
+            return parts[0], None
+        name = part.get_filename() or "attachment"
+        files.append(Attachment(name, part.get_content_type(), payload))
+    return parts[0], files
 
 
 def _content(part: EmailMessage) -> str:
