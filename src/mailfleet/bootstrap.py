@@ -75,6 +75,7 @@ from mailfleet.policy.dnsbl import load_zones
 from mailfleet.policy.rules import bounce_rules, suppression_policy
 from mailfleet.services import sending as sending_service
 from mailfleet.services.dashboard import DashboardSources
+from mailfleet.services.dashboard_reads import DailyCountsReader
 from mailfleet.services.dispatcher import Dispatcher, DispatchSettings
 from mailfleet.services.dmarc import stage_policies
 from mailfleet.services.feedback_ingest import ingest_message
@@ -594,7 +595,7 @@ class App:
 
         feedback, reputation = self.feedback_store(), self.reputation_store()
         warmup_store = SqlWarmupStore(self.database(), self.clock)
-        rates = FeedbackRatesReader(feedback, self.clock)
+        rates = FeedbackRatesReader(self.dashboard_feedback_counts(), self.clock)
         dns = DnsAuthReader(self.dns_check_store(), self.dkim_rotation_store())
         monitoring = ReputationReader(reputation, reputation, reputation, self.read_model())
         return DashboardSources(
@@ -653,6 +654,13 @@ class App:
             (domain,),
         )
         return bool(outcomes)
+
+    def dashboard_feedback_counts(self) -> DailyCountsReader:
+        """The feedback store's per-domain daily counts as the dashboard reads them: from the
+        trigger-kept rollup (``web_feedback_daily``), the same figures as the raw events."""
+        from mailfleet.adapters.db.web_feedback_counts import SqlFeedbackDailyCounts
+
+        return SqlFeedbackDailyCounts(self.database(), suppression_policy().hard_reasons)
 
 
 def build(

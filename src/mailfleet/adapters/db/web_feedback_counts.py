@@ -1,0 +1,129 @@
+"""Per-domain daily feedback counts for the dashboard, read from the rollup.
+
+Gives the same ``DailyCounts`` as ``SqlFeedbackStore.daily_counts`` over the raw events: whole
+UTC days come from ``web_feedback_daily``; the uncovered edges of a range (a start that is
+not midnight, and the rest of the last day after ``until``, which holds only events
+time-stamped in the future) are read from the raw events on their time index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+
+from mailfleet.adapters.db.database import Database
+from mailfleet.adapters.db.feedback_tables import FeedbackEventRow
+from mailfleet.adapters.db.web_rollup_tables import FeedbackDailyRow
+from mailfleet.core.feedback.events import DailyCounts, EventKind, FeedbackEvent, daily_counts
+
+_FIELDS = ("deliveries", "deferrals", "bounces", "hard_bounces", "complaints")
+_Key = tuple[date, str]
+_Table = dict[_Key, list[int]]
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, UTC)
+
+
+def _is_midnight(at: datetime) -> bool:
+    return at.astimezone(UTC).time() == time.min
+
+
+class SqlFeedbackDailyCounts:
+    """Implements ``daily_counts`` (and a one-domain variant) over the rollup table."""
+
+    def __init__(self, database: Database, hard_reasons: frozenset[str] = frozenset()) -> None:
+        self._db = database
+        self._hard = hard_reasons
+
+    def daily_counts(self, since: datetime, until: datetime) -> list[DailyCounts]:
+        """Per-day, per-sending-domain counts of events in ``[since, until)``."""
+        return self._counts(since, until, None)
+
+    def domain_daily_counts(
+        self, domain: str, since: datetime, until: datetime
+    ) -> list[DailyCounts]:
+        """The same for one sending domain (its rows only, read on the domain's key)."""
+        return self._counts(since, until, domain.lower())
+
+    def _counts(self, since: datetime, until: datetime, domain: str | None) -> list[DailyCounts]:
+        if until <= since:
+            return []
+        since, until = since.astimezone(UTC), until.astimezone(UTC)
+        first = since.date() if _is_midnight(since) else since.date() + timedelta(days=1)
+        last = (until - timedelta(microseconds=1)).date()  # the day holding until's last instant
+        table: _Table = {}
+        if first > last:  # within one day and not from its midnight: all raw
+            self._add_raw(table, since, until, domain, +1)
+        else:
+            self._add_rollup(table, first, last, domain)
+            if since < _midnight(first):
+                self._add_raw(table, since, _midnight(first), domain, +1)
+            if until < _midnight(last + timedelta(days=1)):
+                self._add_raw(table, until, _midnight(last + timedelta(days=1)), domain, -1)
+        return [
+            DailyCounts(day, name, *values)
+            for (day, name), values in sorted(table.items())
+            if any(values)
+        ]
+
+    def rollup_query(self, first: date, last: date, domain: str | None = None) -> Any:
+        """The rollup's counts of days ``first`` to ``last`` (of one domain), grouped by day
+        and domain: the query behind the overview's rates and the domain page's charts."""
+        r = FeedbackDailyRow
+
+        def count(*condition: Any) -> Any:
+            return func.coalesce(func.sum(case((and_(*condition), r.events), else_=0)), 0)
+
+        query = (
+            select(
+                r.day,
+                r.sending_domain,
+                count(r.kind == "delivery"),
+                count(r.kind == "deferral"),
+                count(r.kind == "bounce"),
+                count(r.kind == "bounce", r.permanent.is_(True), r.reason.in_(sorted(self._hard))),
+                count(r.kind == "complaint"),
+            )
+            .where(r.day >= first, r.day <= last)
+            .group_by(r.day, r.sending_domain)
+        )
+        if domain is not None:
+            query = query.where(r.sending_domain == domain)
+        return query
+
+    def _add_rollup(self, table: _Table, first: date, last: date, domain: str | None) -> None:
+        with self._db.session() as s:
+            for day, name, *values in s.execute(self.rollup_query(first, last, domain)):
+                table[(day, name)] = [int(v) for v in values]
+
+    def _add_raw(
+        self, table: _Table, since: datetime, until: datetime, domain: str | None, sign: int
+    ) -> None:
+        e = FeedbackEventRow
+        query = select(e.kind, e.sending_domain, e.reason, e.permanent, e.occurred_at).where(
+            e.occurred_at >= since, e.occurred_at < until
+        )
+        if domain is not None:
+            query = query.where(e.sending_domain == domain)
+        with self._db.session() as s:
+            rows = s.execute(query).all()
+        for counts in daily_counts(_events(rows), self._hard):
+            values = table.setdefault((counts.day, counts.domain), [0] * len(_FIELDS))
+            for i, name in enumerate(_FIELDS):
+                values[i] += sign * int(getattr(counts, name))
+
+
+def _events(rows: Iterable[tuple[str, str | None, str, bool, datetime]]) -> Iterable[FeedbackEvent]:
+    for kind, domain, reason, permanent, occurred_at in rows:
+        yield FeedbackEvent(
+            kind=EventKind(kind),
+            recipient="",
+            occurred_at=occurred_at,
+            reason=reason,
+            permanent=permanent,
+            sending_domain=domain,
+        )
