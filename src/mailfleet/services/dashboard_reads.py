@@ -62,12 +62,12 @@ class DailyCountsReader(Protocol):
 
 @runtime_checkable
 class DomainDailyCountsReader(Protocol):
-    """A counts reader that can also read one domain's rows alone (the rollup can)."""
+    """A counts reader that can also read some domains' rows alone (the rollup can)."""
 
     def domain_daily_counts(
-        self, domain: str, since: datetime, until: datetime
+        self, domains: Sequence[str], since: datetime, until: datetime
     ) -> list[DailyCounts]:
-        """One sending domain's counts of the events in ``[since, until)``."""
+        """Some sending domains' counts of the events in ``[since, until)``."""
         ...
 
 
@@ -92,22 +92,28 @@ class FeedbackRatesReader:
         """Per-domain, per-day counts of the last ``days`` days (one query)."""
         return self._store.daily_counts(*self._window(days))
 
+    def daily_of(self, domains: Sequence[str], days: int) -> list[DailyCounts]:
+        """The per-day counts of ``domains`` (lower-cased) over the last ``days`` days."""
+        names = {d.lower() for d in domains}
+        if isinstance(self._store, DomainDailyCountsReader):
+            return self._store.domain_daily_counts(sorted(names), *self._window(days))
+        return [c for c in self.daily(days) if c.domain in names]
+
     def domain_daily(self, domain: str, days: int) -> list[DailyCounts]:
         """One domain's per-day counts of the last ``days`` days."""
-        name = domain.lower()
-        if isinstance(self._store, DomainDailyCountsReader):
-            return self._store.domain_daily_counts(name, *self._window(days))
-        return [c for c in self.daily(days) if c.domain == name]
+        return self.daily_of([domain], days)
 
     def rates(self, domains: Sequence[str]) -> Mapping[str, DeliveryRates]:
         """Rolling rates of the domains that had feedback in the window."""
-        counts = self.daily(self._days)
-        measured = {c.domain for c in counts}
+        by_domain: dict[str, list[DailyCounts]] = {}
+        for counts in self.daily_of(domains, self._days):
+            by_domain.setdefault(counts.domain, []).append(counts)
         found = {}
         for name in domains:
-            if name.lower() not in measured:
+            mine = by_domain.get(name.lower())
+            if mine is None:
                 continue
-            rates = rolling_rates(counts, name.lower())
+            rates = rolling_rates(mine, name.lower())
             if rates.sent == 0:
                 found[name] = DeliveryRates(None, None, 0)
             else:
@@ -128,7 +134,7 @@ class WarmupReader:
         """Figures of the domains that have a stored warmup state."""
         states, caps = self._store.states(), self._store.current_caps()
         today = self._clock.now().date()
-        sent = {c.domain: _sent(c) for c in self._rates.daily(1) if c.day == today}
+        sent = {c.domain: _sent(c) for c in self._rates.daily_of(domains, 1) if c.day == today}
         found = {}
         for name in domains:
             state = states.get(name)

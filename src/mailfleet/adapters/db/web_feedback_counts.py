@@ -8,11 +8,11 @@ time-stamped in the future) are read from the raw events on their time index.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from mailfleet.adapters.db.database import Database
 from mailfleet.adapters.db.feedback_tables import FeedbackEventRow
@@ -44,12 +44,15 @@ class SqlFeedbackDailyCounts:
         return self._counts(since, until, None)
 
     def domain_daily_counts(
-        self, domain: str, since: datetime, until: datetime
+        self, domains: Sequence[str], since: datetime, until: datetime
     ) -> list[DailyCounts]:
-        """The same for one sending domain (its rows only, read on the domain's key)."""
-        return self._counts(since, until, domain.lower())
+        """The same for some sending domains (their rows only, read on the domain key)."""
+        names = sorted({d.lower() for d in domains})
+        return self._counts(since, until, names) if names else []
 
-    def _counts(self, since: datetime, until: datetime, domain: str | None) -> list[DailyCounts]:
+    def _counts(
+        self, since: datetime, until: datetime, domain: Sequence[str] | None
+    ) -> list[DailyCounts]:
         if until <= since:
             return []
         since, until = since.astimezone(UTC), until.astimezone(UTC)
@@ -70,8 +73,8 @@ class SqlFeedbackDailyCounts:
             if any(values)
         ]
 
-    def rollup_query(self, first: date, last: date, domain: str | None = None) -> Any:
-        """The rollup's counts of days ``first`` to ``last`` (of one domain), grouped by day
+    def rollup_query(self, first: date, last: date, domain: Sequence[str] | None = None) -> Any:
+        """The rollup's counts of days ``first`` to ``last`` (of some domains), grouped by day
         and domain: the query behind the overview's rates and the domain page's charts."""
         r = FeedbackDailyRow
 
@@ -92,23 +95,32 @@ class SqlFeedbackDailyCounts:
             .group_by(r.day, r.sending_domain)
         )
         if domain is not None:
-            query = query.where(r.sending_domain == domain)
+            query = query.where(r.sending_domain.in_(domain))
         return query
 
-    def _add_rollup(self, table: _Table, first: date, last: date, domain: str | None) -> None:
+    def _add_rollup(
+        self, table: _Table, first: date, last: date, domain: Sequence[str] | None
+    ) -> None:
         with self._db.session() as s:
             for day, name, *values in s.execute(self.rollup_query(first, last, domain)):
                 table[(day, name)] = [int(v) for v in values]
 
     def _add_raw(
-        self, table: _Table, since: datetime, until: datetime, domain: str | None, sign: int
+        self,
+        table: _Table,
+        since: datetime,
+        until: datetime,
+        domain: Sequence[str] | None,
+        sign: int,
     ) -> None:
         e = FeedbackEventRow
         query = select(e.kind, e.sending_domain, e.reason, e.permanent, e.occurred_at).where(
             e.occurred_at >= since, e.occurred_at < until
         )
         if domain is not None:
-            query = query.where(e.sending_domain == domain)
+            wanted = e.sending_domain.in_(domain)
+            # the rollup's "" is the events' NULL (no sending domain)
+            query = query.where(or_(wanted, e.sending_domain.is_(None)) if "" in domain else wanted)
         with self._db.session() as s:
             rows = s.execute(query).all()
         for counts in daily_counts(_events(rows), self._hard):
