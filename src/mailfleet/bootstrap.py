@@ -75,6 +75,7 @@ from mailfleet.policy.dnsbl import load_zones
 from mailfleet.policy.rules import bounce_rules, suppression_policy
 from mailfleet.services import sending as sending_service
 from mailfleet.services.dashboard import DashboardSources
+from mailfleet.services.dashboard_login import LoginFailures
 from mailfleet.services.dashboard_reads import DailyCountsReader
 from mailfleet.services.dispatcher import Dispatcher, DispatchSettings
 from mailfleet.services.dmarc import stage_policies
@@ -661,6 +662,12 @@ class App:
         from mailfleet.adapters.db.web_feedback_counts import SqlFeedbackDailyCounts
 
         return SqlFeedbackDailyCounts(self.database(), suppression_policy().hard_reasons)
+
+    def login_failures(self) -> LoginFailures:
+        """Failed dashboard sign-ins in the database, for the login throttle."""
+        from mailfleet.adapters.db.web_login_store import SqlLoginFailures
+
+        return SqlLoginFailures(self.database())
 
 
 def build(
