@@ -50,6 +50,7 @@ from mailfleet.adapters.vault import (
 )
 from mailfleet.core.dashboard.accounts import PasswordHasher, UserStore
 from mailfleet.core.dashboard.ports import DomainControl, FleetReadModel
+from mailfleet.core.dashboard.user_admin import UserAdminStore
 from mailfleet.core.dns.ports import DnsProvider, DnsResolver, SpfOracle
 from mailfleet.core.dns.templates import DnsTemplate
 from mailfleet.core.errors import SecretNotFound
@@ -668,6 +669,12 @@ class App:
         from mailfleet.adapters.db.web_login_store import SqlLoginFailures
 
         return SqlLoginFailures(self.database())
+
+    def user_admin(self) -> UserAdminStore:
+        """User management (roles, disabling, removal, token revocation) in the database."""
+        from mailfleet.adapters.db.web_user_admin import SqlUserAdmin
+
+        return SqlUserAdmin(self.database())
 
 
 def build(
