@@ -167,10 +167,12 @@ def explain(database: Database) -> None:
     """The plans of the queries behind each page."""
     counts = SqlFeedbackDailyCounts(database, suppression_policy().hard_reasons)
     today = NOW.date()
+    page = [f"bench{i:03}.example" for i in range(100)]
     queries = {
-        "overview rates (7 days, all domains)": counts.rollup_query(
-            today - timedelta(days=6), today
+        "overview rates (7 days, the page's 100 domains, summed per domain)": (
+            counts.rollup_query(today - timedelta(days=6), today, page, by_day=False)
         ),
+        "overview sent today (the page's 100 domains)": counts.rollup_query(today, today, page),
         "domain chart (30 days, one domain)": counts.rollup_query(
             today - timedelta(days=29), today, ["bench250.example"]
         ),

@@ -71,6 +71,17 @@ class DomainDailyCountsReader(Protocol):
         ...
 
 
+@runtime_checkable
+class DomainTotalsReader(Protocol):
+    """A counts reader that can sum a window per domain itself (the rollup can)."""
+
+    def domain_totals(
+        self, domains: Sequence[str], since: datetime, until: datetime
+    ) -> list[DailyCounts]:
+        """One row per sending domain summing the events in ``[since, until)``."""
+        ...
+
+
 class FeedbackRatesReader:
     """Implements ``RatesSource`` over per-domain daily counts (the feedback store's, or the
     dashboard's rollup of them, which gives the same figures)."""
@@ -105,8 +116,13 @@ class FeedbackRatesReader:
 
     def rates(self, domains: Sequence[str]) -> Mapping[str, DeliveryRates]:
         """Rolling rates of the domains that had feedback in the window."""
+        if isinstance(self._store, DomainTotalsReader):
+            # rolling rates only sum the window, so per-domain totals give the same rates
+            window = self._store.domain_totals(domains, *self._window(self._days))
+        else:
+            window = self.daily_of(domains, self._days)
         by_domain: dict[str, list[DailyCounts]] = {}
-        for counts in self.daily_of(domains, self._days):
+        for counts in window:
             by_domain.setdefault(counts.domain, []).append(counts)
         found = {}
         for name in domains:

@@ -55,6 +55,19 @@ def _assert_same(store: SqlFeedbackStore, rollup: SqlFeedbackDailyCounts) -> Non
     for since, until in ranges:
         raw = store.daily_counts(since, until)
         assert rollup.daily_counts(since, until) == raw, (since, until)
+        totals = rollup.domain_totals(["a.example", "B.example", ""], since, until)
+        for total in totals:
+            mine = [c for c in raw if c.domain == total.domain]
+            assert total.deliveries == sum(c.deliveries for c in mine)
+            assert total.deferrals == sum(c.deferrals for c in mine)
+            assert total.bounces == sum(c.bounces for c in mine)
+            assert total.hard_bounces == sum(c.hard_bounces for c in mine)
+            assert total.complaints == sum(c.complaints for c in mine)
+        assert {t.domain for t in totals} == {c.domain for c in raw} & {
+            "a.example",
+            "b.example",
+            "",
+        }
         for domain in ("a.example", "b.example"):
             mine = [c for c in raw if c.domain == domain]
             assert rollup.domain_daily_counts([domain.upper()], since, until) == mine
