@@ -54,12 +54,15 @@ class UserOut(BaseModel):
     token_last_used: datetime | None
 
 
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
+
+
 class NewUserIn(BaseModel):
     """A user to create; without ``password`` one is generated and returned once."""
 
-    email: str = Field(max_length=320)
+    email: str = Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)
     role: Role
-    password: str | None = Field(default=None, max_length=1024)
+    password: str | None = Field(default=None, min_length=12, max_length=1024)
 
 
 class UserChangeIn(BaseModel):
@@ -72,7 +75,7 @@ class UserChangeIn(BaseModel):
 class PasswordIn(BaseModel):
     """A new password, or none to have one generated and returned once."""
 
-    password: str | None = Field(default=None, max_length=1024)
+    password: str | None = Field(default=None, min_length=12, max_length=1024)
 
 
 class PasswordOut(BaseModel):
@@ -113,7 +116,12 @@ def list_users(request: Request, visitor: AdminDep) -> list[UserOut]:
     return [_out(u) for u in dashboard_users.list_users(context(request).app.user_admin())]
 
 
-@router.post("", status_code=201, responses={400: {"model": ErrorOut}})
+TAKEN: dict[int | str, dict[str, object]] = {
+    409: {"model": ErrorOut, "description": "A user with that email exists"}
+}
+
+
+@router.post("", status_code=201, responses=TAKEN)
 def add_user(
     request: Request, body: NewUserIn, visitor: AdminDep, response: Response
 ) -> PasswordOut:
@@ -130,7 +138,7 @@ def add_user(
             Secret(body.password) if body.password else None,
         )
     except UserAdminError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise HTTPException(409, str(exc)) from None
     response.headers["Cache-Control"] = "no-store"
     return PasswordOut(
         email=user.email, generated_password=generated.reveal() if generated else None

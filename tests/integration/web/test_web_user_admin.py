@@ -213,7 +213,7 @@ def test_api_manages_users(env: WebEnv) -> None:
         api.post(
             "/api/v1/users", json={"email": "api@example.com", "role": "viewer"}, headers=headers
         ).status_code
-        == 400
+        == 409
     )
     changed = api.patch(
         "/api/v1/users/api@example.com",
@@ -231,6 +231,12 @@ def test_api_manages_users(env: WebEnv) -> None:
     reset = api.post("/api/v1/users/api@example.com/password", json={}, headers=headers)
     assert reset.headers["cache-control"] == "no-store"
     assert len(reset.json()["generated_password"]) >= 20
+    short = api.post(
+        "/api/v1/users",
+        json={"email": "s@example.com", "role": "viewer", "password": "short"},
+        headers=headers,
+    )
+    assert short.status_code == 422
     revoked = api.delete(f"/api/v1/users/{email_of(Role.VIEWER)}/tokens", headers=headers)
     assert revoked.json() == {"email": email_of(Role.VIEWER), "revoked": 1}
     assert api.get("/api/v1/status", headers=env.bearer(Role.VIEWER)).status_code == 401
