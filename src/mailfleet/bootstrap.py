@@ -50,6 +50,7 @@ from mailfleet.adapters.vault import (
 )
 from mailfleet.core.dashboard.accounts import PasswordHasher, UserStore
 from mailfleet.core.dashboard.ports import DomainControl, FleetReadModel
+from mailfleet.core.dashboard.user_admin import UserAdminStore
 from mailfleet.core.dns.ports import DnsProvider, DnsResolver, SpfOracle
 from mailfleet.core.dns.templates import DnsTemplate
 from mailfleet.core.errors import SecretNotFound
@@ -76,6 +77,8 @@ from mailfleet.policy.dnsbl import load_zones
 from mailfleet.policy.rules import bounce_rules, suppression_policy
 from mailfleet.services import sending as sending_service
 from mailfleet.services.dashboard import DashboardSources
+from mailfleet.services.dashboard_login import LoginFailures
+from mailfleet.services.dashboard_reads import DailyCountsReader
 from mailfleet.services.dispatcher import Dispatcher, DispatchSettings
 from mailfleet.services.dmarc import stage_policies
 from mailfleet.services.feedback_ingest import ingest_message
@@ -600,7 +603,7 @@ class App:
 
         feedback, reputation = self.feedback_store(), self.reputation_store()
         warmup_store = SqlWarmupStore(self.database(), self.clock)
-        rates = FeedbackRatesReader(feedback, self.clock)
+        rates = FeedbackRatesReader(self.dashboard_feedback_counts(), self.clock)
         dns = DnsAuthReader(self.dns_check_store(), self.dkim_rotation_store())
         monitoring = ReputationReader(reputation, reputation, reputation, self.read_model())
         return DashboardSources(
@@ -705,6 +708,25 @@ class App:
         dispatcher = self.dispatcher(relay, settings, worker, fleet)
         dispatcher.shaping_store = self.shaping_store()
         return dispatcher
+
+    def dashboard_feedback_counts(self) -> DailyCountsReader:
+        """The feedback store's per-domain daily counts as the dashboard reads them: from the
+        trigger-kept rollup (``web_feedback_daily``), the same figures as the raw events."""
+        from mailfleet.adapters.db.web_feedback_counts import SqlFeedbackDailyCounts
+
+        return SqlFeedbackDailyCounts(self.database(), suppression_policy().hard_reasons)
+
+    def login_failures(self) -> LoginFailures:
+        """Failed dashboard sign-ins in the database, for the login throttle."""
+        from mailfleet.adapters.db.web_login_store import SqlLoginFailures
+
+        return SqlLoginFailures(self.database())
+
+    def user_admin(self) -> UserAdminStore:
+        """User management (roles, disabling, removal, token revocation) in the database."""
+        from mailfleet.adapters.db.web_user_admin import SqlUserAdmin
+
+        return SqlUserAdmin(self.database())
 
 
 def build(

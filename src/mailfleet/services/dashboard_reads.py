@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol, runtime_checkable
 
 from mailfleet.core.dashboard.ports import FeedbackEventLog, FleetReadModel
 from mailfleet.core.dashboard.values import (
@@ -31,7 +32,6 @@ from mailfleet.core.dns.checks import DomainCheck
 from mailfleet.core.dns.ports import DnsCheckStore, RotationStore
 from mailfleet.core.dns.rotation import RotationPhase
 from mailfleet.core.feedback.events import DailyCounts, rolling_rates
-from mailfleet.core.feedback.ports import FeedbackStore
 from mailfleet.core.mailboxes.ports import MailboxLedger
 from mailfleet.core.ports import Clock
 from mailfleet.core.reputation.engine import AlertKey, AlertState, EventKind
@@ -42,7 +42,6 @@ from mailfleet.core.reputation.verdict import Verdict
 from mailfleet.core.warmup.decision import Decision
 from mailfleet.core.warmup.ports import WarmupStore
 from mailfleet.core.warmup.schedule import week_of
-from mailfleet.services.suppression import domain_daily_counts
 
 RATE_WINDOW_DAYS = 7  # the rolling window of the overview's rates, as the warmup gate judges
 _AUTH_PREFIXES = {"spf": "spf:", "dkim": "dkim:", "dmarc": "dmarc:"}
@@ -53,27 +52,84 @@ def _sent(counts: DailyCounts) -> int:
     return counts.deliveries + counts.bounces
 
 
-class FeedbackRatesReader:
-    """Implements ``RatesSource`` over the feedback store's per-domain daily counts."""
+class DailyCountsReader(Protocol):
+    """Per-day, per-sending-domain feedback counts: the feedback store, or its rollup."""
 
-    def __init__(self, store: FeedbackStore, clock: Clock, window: int = RATE_WINDOW_DAYS) -> None:
+    def daily_counts(self, since: datetime, until: datetime) -> list[DailyCounts]:
+        """Counts of the events in ``[since, until)``."""
+        ...
+
+
+@runtime_checkable
+class DomainDailyCountsReader(Protocol):
+    """A counts reader that can also read some domains' rows alone (the rollup can)."""
+
+    def domain_daily_counts(
+        self, domains: Sequence[str], since: datetime, until: datetime
+    ) -> list[DailyCounts]:
+        """Some sending domains' counts of the events in ``[since, until)``."""
+        ...
+
+
+@runtime_checkable
+class DomainTotalsReader(Protocol):
+    """A counts reader that can sum a window per domain itself (the rollup can)."""
+
+    def domain_totals(
+        self, domains: Sequence[str], since: datetime, until: datetime
+    ) -> list[DailyCounts]:
+        """One row per sending domain summing the events in ``[since, until)``."""
+        ...
+
+
+class FeedbackRatesReader:
+    """Implements ``RatesSource`` over per-domain daily counts (the feedback store's, or the
+    dashboard's rollup of them, which gives the same figures)."""
+
+    def __init__(
+        self, store: DailyCountsReader, clock: Clock, window: int = RATE_WINDOW_DAYS
+    ) -> None:
         self._store = store
         self._clock = clock
-        self._window = window
+        self._days = window
+
+    def _window(self, days: int) -> tuple[datetime, datetime]:
+        """The last ``days`` days, today included, up to now (as ``domain_daily_counts``)."""
+        now = self._clock.now()
+        start = datetime.combine(now.date() - timedelta(days=days - 1), time.min, now.tzinfo)
+        return start, now + timedelta(seconds=1)
 
     def daily(self, days: int) -> list[DailyCounts]:
         """Per-domain, per-day counts of the last ``days`` days (one query)."""
-        return domain_daily_counts(self._store, self._clock, days=days)
+        return self._store.daily_counts(*self._window(days))
+
+    def daily_of(self, domains: Sequence[str], days: int) -> list[DailyCounts]:
+        """The per-day counts of ``domains`` (lower-cased) over the last ``days`` days."""
+        names = {d.lower() for d in domains}
+        if isinstance(self._store, DomainDailyCountsReader):
+            return self._store.domain_daily_counts(sorted(names), *self._window(days))
+        return [c for c in self.daily(days) if c.domain in names]
+
+    def domain_daily(self, domain: str, days: int) -> list[DailyCounts]:
+        """One domain's per-day counts of the last ``days`` days."""
+        return self.daily_of([domain], days)
 
     def rates(self, domains: Sequence[str]) -> Mapping[str, DeliveryRates]:
         """Rolling rates of the domains that had feedback in the window."""
-        counts = self.daily(self._window)
-        measured = {c.domain for c in counts}
+        if isinstance(self._store, DomainTotalsReader):
+            # rolling rates only sum the window, so per-domain totals give the same rates
+            window = self._store.domain_totals(domains, *self._window(self._days))
+        else:
+            window = self.daily_of(domains, self._days)
+        by_domain: dict[str, list[DailyCounts]] = {}
+        for counts in window:
+            by_domain.setdefault(counts.domain, []).append(counts)
         found = {}
         for name in domains:
-            if name.lower() not in measured:
+            mine = by_domain.get(name.lower())
+            if mine is None:
                 continue
-            rates = rolling_rates(counts, name.lower())
+            rates = rolling_rates(mine, name.lower())
             if rates.sent == 0:
                 found[name] = DeliveryRates(None, None, 0)
             else:
@@ -94,7 +150,7 @@ class WarmupReader:
         """Figures of the domains that have a stored warmup state."""
         states, caps = self._store.states(), self._store.current_caps()
         today = self._clock.now().date()
-        sent = {c.domain: _sent(c) for c in self._rates.daily(1) if c.day == today}
+        sent = {c.domain: _sent(c) for c in self._rates.daily_of(domains, 1) if c.day == today}
         found = {}
         for name in domains:
             state = states.get(name)
@@ -306,7 +362,7 @@ class DomainDetailReader:
         self._clock = clock
 
     def _history(self, domain: str, days: int, decisions: Sequence[Decision]) -> list[DailyPoint]:
-        counts = {c.day: c for c in self._rates.daily(days) if c.domain == domain.lower()}
+        counts = {c.day: c for c in self._rates.domain_daily(domain, days)}
         caps = {d.day + timedelta(days=1): d.next_cap for d in decisions}
         today = self._clock.now().date()
         points = []

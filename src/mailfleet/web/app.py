@@ -16,7 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from mailfleet import __version__
 from mailfleet.bootstrap import App
 from mailfleet.services.dashboard import DashboardSources
-from mailfleet.web import api, api_capabilities, ops, pages, webhooks
+from mailfleet.web import api, api_capabilities, api_users, ops, pages, users, webhooks
 from mailfleet.web.context import WebContext
 from mailfleet.web.filters import install_filters
 from mailfleet.web.metrics import WebMetrics
@@ -80,6 +80,8 @@ def create_app(
     web.include_router(api_capabilities.router)
     web.include_router(ops.router)
     web.include_router(webhooks.router)
+    web.include_router(users.router)
+    web.include_router(api_users.router)
     web.add_exception_handler(LoginRequired, _to_login)
     web.add_exception_handler(HTTPException, _http_error)
     return web

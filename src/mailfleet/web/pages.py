@@ -12,11 +12,16 @@ from mailfleet.core.dashboard.ports import ActionOutcome, ControlOutcome, Domain
 from mailfleet.core.dashboard.values import DomainQuery, MailboxQuery
 from mailfleet.core.secrets import Secret
 from mailfleet.core.state import DomainState, MailboxState
-from mailfleet.services import dashboard, operations
-from mailfleet.services import users as user_service
+from mailfleet.services import dashboard, dashboard_login, operations
 from mailfleet.services.suppression import SuppressionInputError
 from mailfleet.web.context import context
-from mailfleet.web.security import Visitor, check_csrf, require, start_session
+from mailfleet.web.security import (
+    Visitor,
+    check_csrf,
+    client_address,
+    require,
+    start_session,
+)
 from mailfleet.web.views import (
     ACTIONS,
     MAX_PER_PAGE,
@@ -55,24 +60,43 @@ def login(
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    """Check the password; start a new session on success."""
+    """Check the password (unless sign-ins are throttled); start a new session on success."""
     check_csrf(request, csrf)
     ctx = context(request)
-    user = user_service.authenticate(
-        ctx.app.user_store(), ctx.app.password_hasher(), email, Secret(password)
+    outcome = dashboard_login.sign_in(
+        ctx.app.user_store(),
+        ctx.app.password_hasher(),
+        ctx.app.login_failures(),
+        ctx.app.clock,
+        email,
+        Secret(password),
+        client_address(request),
     )
-    if user is None:
-        return render(
+    if outcome.user is None:
+        throttled = outcome.retry_after is not None
+        response = render(
             request,
             "login.html",
             None,
-            status=401,
+            status=429 if throttled else 401,
             next=_safe_next(next),
-            error="Wrong email or password.",
+            error=(
+                f"Too many failed sign-ins. Try again in {_minutes(outcome.retry_after)}."
+                if outcome.retry_after is not None
+                else "Wrong email or password."
+            ),
             email=email,
         )
-    start_session(request, user)
+        if throttled:
+            response.headers["Retry-After"] = str(outcome.retry_after)
+        return response
+    start_session(request, outcome.user)
     return RedirectResponse(_safe_next(next), status_code=303)
+
+
+def _minutes(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 @router.post("/logout")

@@ -50,6 +50,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def client_address(request: Request) -> str:
+    """The address the request came from, as the server saw it.
+
+    Forwarded headers are not trusted: behind a proxy every client shares the proxy's
+    address, which the login throttle's higher per-client limit allows for.
+    """
+    return request.client.host if request.client else "unknown"
+
+
 def csrf_token(request: Request) -> str:
     """This session's CSRF token, created on first use."""
     token = request.session.get("csrf")

@@ -1,8 +1,8 @@
 // Small progressive enhancements; every page works without this script.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
-  // Filters apply as soon as a select changes.
-  for (const select of document.querySelectorAll("form.filters select")) {
+  // Filters apply as soon as a select changes (search forms only, never a change form).
+  for (const select of document.querySelectorAll("form.filters[method=get] select")) {
     select.addEventListener("change", () => select.form.requestSubmit());
   }
   // A confirmation button cannot be pressed twice.
