@@ -79,6 +79,10 @@ ADMIN_EMAIL = "admin@acme.test"
 FBL_ADDRESS = "fbl@feedback.acme.test"
 RETURN_PATH_LABEL = "bounce."  # as the DNS template's return_path_label publishes it
 MONITORING_WINDOW = timedelta(days=7)  # the rates the alert rules judge: a rolling week
+# Messages each provider takes from one sending domain in one hour before it defers: three
+# times what the warmup's pacing sends it at the largest target (300 a day over 12 hours),
+# so only a sender that breaks its pacing is deferred.
+HOURLY_ALLOWANCE = {"gmail": 34, "microsoft": 23, "yahoo": 12, "other": 8}
 
 
 class DemoError(MailfleetError):
@@ -246,7 +250,9 @@ class Demo:
                 f"{sum(len(d.mailboxes) for d in fleet.domains)} mailboxes (SQLite in "
                 f"{directory / '.mailfleet'})"
             )
-            rules = WorldRules(known=is_known, fbl_address=FBL_ADDRESS)
+            rules = WorldRules(
+                known=is_known, fbl_address=FBL_ADDRESS, hourly_limit=dict(HOURLY_ALLOWANCE)
+            )
             # The world checks DKIM on one message in 25, with dkimpy against the demo's DNS:
             # the receiving side's view of the authentication.
             world = MxWorld(
