@@ -179,7 +179,8 @@ class App:
             self._database = None
 
     def warmup_ports(self, fleet: Fleet | None = None) -> WarmupPorts:
-        """Warmup state in the database; metrics from the feedback store's daily counts;
+        """Warmup state in the database; metrics from the feedback store's daily counts (read
+        from their trigger-kept rollup);
         listings from reputation's latest DNSBL run (a listed domain, or, with the ``fleet``,
         a listed sending IP of it, is a breach)."""
         from mailfleet.adapters.db.warmup_store import SqlWarmupStore
@@ -189,7 +190,7 @@ class App:
         gate, start = shipped_rules()
         return WarmupPorts(
             store=SqlWarmupStore(self.database(), self.clock),
-            metrics=FeedbackMetricsSource(self.feedback_store()),
+            metrics=FeedbackMetricsSource(self.dashboard_feedback_counts()),
             blocklist=DnsblListings(self.reputation_store(), fleet),
             gate=gate,
             start=start,
@@ -256,7 +257,7 @@ class App:
             concurrency=config.resolver.concurrency,
         )
         notifiers = build_notifiers(config.alerts, fleet, self.env)
-        metrics = FeedbackDomainMetrics(self.feedback_store())
+        metrics = FeedbackDomainMetrics(self.dashboard_feedback_counts())
         return MonitoringPorts(
             resolver, metrics, store, store, store, notifiers, self.clock, self.message_queue()
         )

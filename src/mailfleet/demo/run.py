@@ -266,7 +266,8 @@ class Demo:
             stack.callback(world.stop)
             ip_list, domain_list = DnsblZone("zen.dnsbl.test"), DnsblZone("dbl.dnsbl.test")
             provider = app.dns_provider(fleet, "local")
-            assert isinstance(provider, InMemoryDnsProvider)
+            if not isinstance(provider, InMemoryDnsProvider):
+                raise DemoError("the demo's fleet must use the in-memory DNS provider")
             dns = LoopbackDnsServer(
                 [ProviderZones(provider), StaticZones(world.records()), ip_list, domain_list],
                 port=dns_port,

@@ -11,11 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 
-from mailfleet.adapters.db.feedback_store import SqlFeedbackStore
 from mailfleet.core.feedback.events import DailyCounts
 from mailfleet.core.reputation.facts import DomainRates
 from mailfleet.core.warmup.evidence import DayMetrics
+
+
+class CountsSource(Protocol):
+    """Per-day, per-sending-domain counts: the feedback store, or the dashboard's rollup of it
+    (``web_feedback_daily``, the same figures without scanning the events)."""
+
+    def daily_counts(self, since: datetime, until: datetime) -> list[DailyCounts]:
+        """Counts of the events in ``[since, until)``."""
+        ...
 
 
 def _sent(counts: DailyCounts) -> int:
@@ -29,7 +38,7 @@ class FeedbackMetricsSource:
     the store yet, so they see no evidence and keep their share.
     """
 
-    def __init__(self, store: SqlFeedbackStore) -> None:
+    def __init__(self, store: CountsSource) -> None:
         self._store = store
 
     def daily(self, domain: str, start: date, end: date) -> Sequence[DayMetrics]:
@@ -39,9 +48,12 @@ class FeedbackMetricsSource:
         since = datetime.combine(start, time(), UTC)
         until = datetime.combine(end + timedelta(days=1), time(), UTC)
         name = domain.lower()
+        # The rollup reads one domain's rows alone; the store reads them all.
+        reader = getattr(self._store, "domain_daily_counts", None)
+        rows = reader([name], since, until) if reader else self._store.daily_counts(since, until)
         return [
             DayMetrics(c.day, _sent(c), c.bounces, c.complaints, c.deferrals)
-            for c in self._store.daily_counts(since, until)
+            for c in rows
             if c.domain == name
         ]
 
@@ -49,7 +61,7 @@ class FeedbackMetricsSource:
 class FeedbackDomainMetrics:
     """Reputation's ``DomainMetrics``: counts per domain over a window, for the rate rules."""
 
-    def __init__(self, store: SqlFeedbackStore) -> None:
+    def __init__(self, store: CountsSource) -> None:
         self._store = store
 
     def rates(self, since: datetime, until: datetime) -> Mapping[str, DomainRates]:
