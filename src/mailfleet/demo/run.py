@@ -217,6 +217,9 @@ class Demo:
             raise DemoError(f"unknown scenario {options.scenario!r}; choose one of: {names}")
         if options.days < 1:
             raise DemoError("--days must be at least 1")
+        host, _, port = options.bind.rpartition(":")
+        if options.web and (not host or not port.isdigit()):
+            raise DemoError(f"--bind wants HOST:PORT, e.g. 127.0.0.1:8025, not {options.bind!r}")
         self.options = options
         self.scenario = known[options.scenario]
         self.world_model: WorldModel = shipped_world()[0]
@@ -385,6 +388,10 @@ class Demo:
         from mailfleet.web.app import create_app
 
         host, _, port = self.options.bind.rpartition(":")
+        if not host or not port.isdigit():
+            raise DemoError(
+                f"--bind wants HOST:PORT, e.g. 127.0.0.1:8025, not {self.options.bind!r}"
+            )
         sock = _listen(host, int(port))
         server = uvicorn.Server(
             uvicorn.Config(create_app(app), access_log=False, log_level="warning", lifespan="off")

@@ -56,6 +56,12 @@ def test_refuses_an_unknown_scenario(tmp_path: Path) -> None:
     assert "complaint-spike" in result.output
 
 
+def test_refuses_a_bind_without_a_port(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--bind", "localhost", "--dir", str(tmp_path / "d")])
+    assert result.exit_code == 2
+    assert "HOST:PORT" in result.output
+
+
 def test_serves_the_dashboard_with_the_printed_login(tmp_path: Path) -> None:
     seen: dict[str, object] = {}
 
