@@ -82,6 +82,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A 40-domain fleet on SQLite served on 127.0.0.1:<free port> in a thread."""
     folder = tmp_path_factory.mktemp("served")
     now = datetime.now(UTC).replace(microsecond=0)
+    # The latest Friday: the seeded week of warmup decisions then always spans one weekend,
+    # whatever day the tests run (the warmup does not judge weekends).
+    now -= timedelta(days=(now.weekday() - 4) % 7)
     env = make_env(f"sqlite:///{folder / 'mailfleet.db'}", folder, FakeClock(now), domains=40)
     _add_activity(env, now)
     _add_capability_rows(env, FakeClock(now))
